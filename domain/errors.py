@@ -1,0 +1,60 @@
+"""Domain errors: each one names a rule that was broken, never how it is reported."""
+
+
+class DomainError(Exception):
+    """Base of every error the domain and the use cases raise on purpose."""
+
+
+class InvalidValue(DomainError, ValueError):
+    """A value from outside broke a rule of its type; `field` names the input it came from."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class InvalidEmail(InvalidValue):
+    def __init__(self, message: str, field: str = "email") -> None:
+        super().__init__(field, message)
+
+
+class WeakPassword(InvalidValue):
+    def __init__(self, message: str, field: str = "password") -> None:
+        super().__init__(field, message)
+
+
+class EmailAlreadyRegistered(DomainError):
+    """Another account already uses this email (compared case-insensitively)."""
+
+
+class InvalidCredentials(DomainError):
+    """Unknown email or wrong password; deliberately does not say which."""
+
+
+class AccountDisabled(DomainError):
+    """The credentials are right but the account may not sign in."""
+
+
+class InvalidToken(DomainError):
+    """A token is malformed, forged, expired, of the wrong type, or its session is gone."""
+
+
+class SessionRevoked(InvalidToken):
+    """The refresh session was ended (logout, reuse detection, operator)."""
+
+
+class SessionExpired(InvalidToken):
+    """The refresh session passed its idle or absolute lifetime."""
+
+
+class RefreshTokenReused(InvalidToken):
+    """An already-rotated refresh token came back: the session is treated as stolen."""
+
+
+class RefreshTokenSuperseded(InvalidToken):
+    """The immediately previous refresh token, inside the grace window: refused, session kept.
+
+    Two tabs racing to refresh is normal; only the loser sees this, and the caller must not
+    clear the cookie, which by now holds the winner's successor token.
+    """

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from domain.errors import SessionExpired, SessionRevoked
+
+
+class Presented(enum.Enum):
+    """How a presented refresh token relates to its session's rotation state."""
+
+    CURRENT = "current"
+    """The newest token: it may be rotated."""
+    JUST_ROTATED = "just_rotated"
+    """The immediately previous token, inside the grace window: a racing tab, not a thief."""
+    REUSED = "reused"
+    """Any other token of this session: it was rotated away and came back."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLifetime:
+    """How long a refresh session lives: `idle` without a refresh, `absolute` after login."""
+
+    idle: timedelta
+    absolute: timedelta
+    reuse_grace: timedelta
+
+
+@dataclass(slots=True)
+class Session:
+    """A login on one device (the refresh session). Its refresh tokens rotate; only `current_token_id` may refresh."""
+
+    id: UUID
+    user_id: UUID
+    current_token_id: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    """Absolute end, fixed at login: rotation never extends it."""
+    idle_expires_at: datetime
+    previous_token_id: str | None = None
+    rotated_at: datetime | None = None
+    revoked_at: datetime | None = None
+    user_agent: str | None = None
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        id: UUID,
+        user_id: UUID,
+        token_id: str,
+        now: datetime,
+        lifetime: SessionLifetime,
+        user_agent: str | None = None,
+    ) -> Session:
+        expires_at = now + lifetime.absolute
+        return cls(
+            id=id,
+            user_id=user_id,
+            current_token_id=token_id,
+            created_at=now,
+            last_used_at=now,
+            expires_at=expires_at,
+            idle_expires_at=min(now + lifetime.idle, expires_at),
+            user_agent=user_agent,
+        )
+
+    def is_expired(self, now: datetime) -> bool:
+        return now >= self.idle_expires_at or now >= self.expires_at
+
+    def is_live(self, now: datetime) -> bool:
+        return self.revoked_at is None and not self.is_expired(now)
+
+    def ensure_live(self, now: datetime) -> None:
+        """Raise SessionRevoked or SessionExpired unless the session can still refresh."""
+        if self.revoked_at is not None:
+            raise SessionRevoked("the session was revoked")
+        if self.is_expired(now):
+            raise SessionExpired("the session expired")
+
+    def judge(self, token_id: str, now: datetime, reuse_grace: timedelta) -> Presented:
+        if token_id == self.current_token_id:
+            return Presented.CURRENT
+        if (
+            token_id == self.previous_token_id
+            and self.rotated_at is not None
+            and now - self.rotated_at <= reuse_grace
+        ):
+            return Presented.JUST_ROTATED
+        return Presented.REUSED
+
+    def rotate(self, new_token_id: str, now: datetime, lifetime: SessionLifetime) -> None:
+        """Make `new_token_id` the only token that may refresh; the old one becomes previous."""
+        self.ensure_live(now)
+        self.previous_token_id = self.current_token_id
+        self.current_token_id = new_token_id
+        self.rotated_at = now
+        self.last_used_at = now
+        self.idle_expires_at = min(now + lifetime.idle, self.expires_at)
+
+    def revoke(self, now: datetime) -> None:
+        """End the session; revoking twice keeps the first time."""
+        if self.revoked_at is None:
+            self.revoked_at = now
