@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from application.results import AuthResult
+from application.token_issuer import TokenIssuer
+from domain.email import Email
+from domain.errors import AccountDisabled, InvalidCredentials, InvalidEmail
+from domain.user import User
+
+
+@dataclass(frozen=True, slots=True)
+class LoginCommand:
+    email: str
+    password: str
+    user_agent: str | None = None
+
+
+class Login:
+    """Check a password and start a new refresh session for the account."""
+
+    def __init__(
+        self,
+        unit_of_work: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        issuer: TokenIssuer,
+        clock: Clock,
+    ) -> None:
+        self._unit_of_work = unit_of_work
+        self._hasher = hasher
+        self._issuer = issuer
+        self._clock = clock
+
+    async def execute(self, command: LoginCommand) -> AuthResult:
+        """Raise InvalidCredentials (unknown email or wrong password alike) or AccountDisabled."""
+        user = await self._find(command.email)
+        if user is None:
+            # Same work as a real check, so response time does not tell which emails exist.
+            await self._hasher.imitate_verify(command.password)
+            raise InvalidCredentials
+        if not await self._hasher.verify(user.password_hash, command.password):
+            raise InvalidCredentials
+        # Only after the right password, so a disabled account is not revealed to guessers.
+        if not user.is_active:
+            raise AccountDisabled
+        rehashed = None
+        if self._hasher.needs_rehash(user.password_hash):
+            rehashed = await self._hasher.hash(command.password)
+        now = self._clock.now()
+        session = self._issuer.start_session(user.id, now, command.user_agent)
+        async with self._unit_of_work() as uow:
+            if rehashed is not None:
+                user.change_password_hash(rehashed)
+                await uow.users.update(user)
+            await uow.sessions.add(session)
+            await uow.commit()
+        return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
+
+    async def _find(self, raw_email: str) -> User | None:
+        try:
+            email = Email.parse(raw_email)
+        except InvalidEmail:
+            return None
+        async with self._unit_of_work() as uow:
+            return await uow.users.get_by_email(email)

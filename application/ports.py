@@ -1,0 +1,116 @@
+"""What the use cases need from the world, stated as contracts; adapters fulfil them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from domain.email import Email
+from domain.session import Session
+from domain.tokens import Claims, TokenType
+from domain.user import User
+
+
+class UserRepository(Protocol):
+    """Accounts by id and by email. Writes join the unit of work; nothing here commits."""
+
+    async def add(self, user: User) -> None:
+        """Store a new user; raise EmailAlreadyRegistered when the email is taken."""
+        ...
+
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    async def get_by_email(self, email: Email) -> User | None: ...
+
+    async def update(self, user: User) -> None:
+        """Store the user's changed password hash and active flag."""
+        ...
+
+
+class SessionRepository(Protocol):
+    """Refresh sessions by id. Writes join the unit of work; nothing here commits."""
+
+    async def add(self, session: Session) -> None: ...
+
+    async def get(self, session_id: UUID) -> Session | None: ...
+
+    async def save_rotation(self, session: Session, expected_token_id: str) -> bool:
+        """Store a rotation only if the stored current token is still `expected_token_id`.
+
+        A compare-and-swap: of two concurrent rotations of one token, on any number of
+        processes sharing the database, exactly one returns True.
+        """
+        ...
+
+    async def save_revocation(self, session: Session) -> None:
+        """Store the session's `revoked_at`."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: `async with` opens it, `commit` keeps it, leaving without commit undoes."""
+
+    users: UserRepository
+    sessions: SessionRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+"""Makes a fresh unit of work; use cases call it once per transaction they need."""
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing. Async because it must never block the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        """True when `password` matches; False for a mismatch or an unreadable hash."""
+        ...
+
+    async def imitate_verify(self, password: str) -> None:
+        """Spend the time a verify would, for a login whose email has no account."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash was made with other parameters than the hasher's current ones."""
+        ...
+
+
+class TokenCodec(Protocol):
+    """Claims to an opaque signed and encrypted token, and back.
+
+    `decode` raises InvalidToken for anything but an intact, unexpired token of the expected
+    type, made with a key the codec still holds.
+    """
+
+    def encode(self, claims: Claims) -> str: ...
+
+    def decode(self, token: str, expected: TokenType) -> Claims: ...
+
+
+class Clock(Protocol):
+    """The current time, timezone-aware in UTC."""
+
+    def now(self) -> datetime: ...
+
+
+class IdGenerator(Protocol):
+    """Fresh unguessable identifiers."""
+
+    def new_id(self) -> UUID: ...
+
+    def new_token_id(self) -> str: ...

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from application.ports import IdGenerator, TokenCodec
+from domain.session import Session, SessionLifetime
+from domain.tokens import Claims, TokenPair, TokenType
+
+USER_AGENT_MAX_LENGTH = 512
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPolicy:
+    access_ttl: timedelta
+    session: SessionLifetime
+
+
+class TokenIssuer:
+    """Starts refresh sessions and mints the token pair for a session's current state."""
+
+    def __init__(self, codec: TokenCodec, ids: IdGenerator, policy: TokenPolicy) -> None:
+        self._codec = codec
+        self._ids = ids
+        self._policy = policy
+
+    @property
+    def policy(self) -> TokenPolicy:
+        return self._policy
+
+    def start_session(self, user_id: UUID, now: datetime, user_agent: str | None) -> Session:
+        return Session.start(
+            id=self._ids.new_id(),
+            user_id=user_id,
+            token_id=self._ids.new_token_id(),
+            now=now,
+            lifetime=self._policy.session,
+            user_agent=user_agent[:USER_AGENT_MAX_LENGTH] if user_agent else None,
+        )
+
+    def tokens_for(self, session: Session, now: datetime) -> TokenPair:
+        """An access token, and the refresh token whose id the session holds as current."""
+        access = Claims(
+            subject=session.user_id,
+            session_id=session.id,
+            token_id=self._ids.new_token_id(),
+            type=TokenType.ACCESS,
+            issued_at=now,
+            expires_at=now + self._policy.access_ttl,
+        )
+        refresh = Claims(
+            subject=session.user_id,
+            session_id=session.id,
+            token_id=session.current_token_id,
+            type=TokenType.REFRESH,
+            issued_at=now,
+            expires_at=session.idle_expires_at,
+        )
+        return TokenPair(
+            access_token=self._codec.encode(access),
+            access_expires_at=access.expires_at,
+            refresh_token=self._codec.encode(refresh),
+            refresh_expires_at=refresh.expires_at,
+        )

@@ -1,0 +1,1 @@
+"""In-memory stand-ins for the ports that behave like the real adapters."""
