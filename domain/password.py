@@ -25,6 +25,11 @@ class PasswordPolicy:
             raise ValueError(f"the minimum password length must be at least {NIST_MINIMUM_LENGTH}")
         if self.max_length < self.min_length:
             raise ValueError("the maximum password length is below the minimum")
+        # Candidates are casefolded before the lookup, so the list must be too, or an entry with
+        # capitals ("Password123456789") could never match anything.
+        object.__setattr__(
+            self, "common_passwords", frozenset(p.casefold() for p in self.common_passwords)
+        )
 
     def check(self, password: str, email: Email, field: str = "password") -> None:
         """Raise WeakPassword when `password` may not be set for the account `email`."""

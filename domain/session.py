@@ -30,7 +30,10 @@ class SessionLifetime:
 
 @dataclass(slots=True)
 class Session:
-    """A login on one device (the refresh session). Its refresh tokens rotate; only `current_token_id` may refresh."""
+    """A login on one device: the refresh session.
+
+    Its refresh tokens rotate, and only `current_token_id` may refresh.
+    """
 
     id: UUID
     user_id: UUID
@@ -84,9 +87,12 @@ class Session:
     def judge(self, token_id: str, now: datetime, reuse_grace: timedelta) -> Presented:
         if token_id == self.current_token_id:
             return Presented.CURRENT
+        # A zero grace disables the window (AUTH_REFRESH_REUSE_GRACE=0): without the explicit
+        # check, a previous token presented in the very instant of its rotation would slip by.
         if (
             token_id == self.previous_token_id
             and self.rotated_at is not None
+            and reuse_grace > timedelta(0)
             and now - self.rotated_at <= reuse_grace
         ):
             return Presented.JUST_ROTATED

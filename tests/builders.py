@@ -1,0 +1,225 @@
+"""Plain builders for domain objects, and a `World` of use cases wired on in-memory fakes.
+
+Every builder has defaults, so a test names only what it is about: `a_user(is_active=False)`.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from application.authenticate import Authenticate
+from application.get_current_user import GetCurrentUser
+from application.login import Login, LoginCommand
+from application.logout import Logout, LogoutCommand
+from application.refresh_session import RefreshCommand, RefreshSession
+from application.register_user import RegisterCommand, RegisterUser
+from application.results import AuthResult
+from application.token_issuer import TokenIssuer, TokenPolicy
+from domain.email import Email
+from domain.password import PasswordPolicy
+from domain.session import Session, SessionLifetime
+from domain.tokens import Claims, TokenType
+from domain.user import User
+from tests.fakes.persistence import InMemoryStore, InMemoryUnitOfWork
+from tests.fakes.security import FakePasswordHasher, FakeTokenCodec, FixedClock, SequentialIds
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+ACCESS_TTL = timedelta(minutes=15)
+IDLE_TTL = timedelta(days=14)
+ABSOLUTE_TTL = timedelta(days=30)
+REUSE_GRACE = timedelta(seconds=5)
+
+EMAIL = "ada@example.com"
+PASSWORD = "correct horse battery staple"
+OPAQUE_HASH = "opaque-password-hash"
+FIRST_TOKEN_ID = "jti-first"
+COMMON_PASSWORDS = frozenset({"password12345678", "123456789012345"})
+
+
+def an_email(value: str = EMAIL) -> Email:
+    return Email.parse(value)
+
+
+def a_user(
+    *,
+    id: UUID | None = None,
+    email: str = EMAIL,
+    password_hash: str = OPAQUE_HASH,
+    created_at: datetime = NOW,
+    is_active: bool = True,
+) -> User:
+    """A user as loaded from storage. The hash is opaque; use `World.given_user` to log in."""
+    return User(
+        id=uuid.uuid4() if id is None else id,
+        email=Email.parse(email),
+        password_hash=password_hash,
+        created_at=created_at,
+        is_active=is_active,
+    )
+
+
+def a_lifetime(
+    *,
+    idle: timedelta = IDLE_TTL,
+    absolute: timedelta = ABSOLUTE_TTL,
+    reuse_grace: timedelta = REUSE_GRACE,
+) -> SessionLifetime:
+    return SessionLifetime(idle=idle, absolute=absolute, reuse_grace=reuse_grace)
+
+
+def a_token_policy(
+    *, access_ttl: timedelta = ACCESS_TTL, session: SessionLifetime | None = None
+) -> TokenPolicy:
+    return TokenPolicy(access_ttl=access_ttl, session=a_lifetime() if session is None else session)
+
+
+def a_password_policy(
+    *, min_length: int = 15, common_passwords: frozenset[str] = COMMON_PASSWORDS
+) -> PasswordPolicy:
+    return PasswordPolicy(min_length=min_length, common_passwords=common_passwords)
+
+
+def a_session(
+    *,
+    id: UUID | None = None,
+    user_id: UUID | None = None,
+    token_id: str = FIRST_TOKEN_ID,
+    now: datetime = NOW,
+    lifetime: SessionLifetime | None = None,
+    user_agent: str | None = None,
+) -> Session:
+    """A session freshly started at `now` (see `Session.start`)."""
+    return Session.start(
+        id=uuid.uuid4() if id is None else id,
+        user_id=uuid.uuid4() if user_id is None else user_id,
+        token_id=token_id,
+        now=now,
+        lifetime=a_lifetime() if lifetime is None else lifetime,
+        user_agent=user_agent,
+    )
+
+
+@dataclass
+class World:
+    """The use cases wired on fakes that share one store, one clock and one codec."""
+
+    store: InMemoryStore
+    clock: FixedClock
+    ids: SequentialIds
+    hasher: FakePasswordHasher
+    codec: FakeTokenCodec
+    policy: TokenPolicy
+    password_policy: PasswordPolicy
+    issuer: TokenIssuer
+    register: RegisterUser = field(init=False)
+    login: Login = field(init=False)
+    refresh: RefreshSession = field(init=False)
+    logout: Logout = field(init=False)
+    authenticate: Authenticate = field(init=False)
+    get_current_user: GetCurrentUser = field(init=False)
+
+    def __post_init__(self) -> None:
+        uow = self.unit_of_work
+        self.register = RegisterUser(
+            uow, self.hasher, self.password_policy, self.issuer, self.clock, self.ids
+        )
+        self.login = Login(uow, self.hasher, self.issuer, self.clock)
+        self.refresh = RefreshSession(uow, self.codec, self.issuer, self.clock, self.ids)
+        self.logout = Logout(uow, self.codec, self.clock)
+        self.authenticate = Authenticate(self.codec)
+        self.get_current_user = GetCurrentUser(uow)
+
+    def unit_of_work(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store)
+
+    @property
+    def lifetime(self) -> SessionLifetime:
+        return self.policy.session
+
+    async def given_user(
+        self, *, email: str = EMAIL, password: str = PASSWORD, is_active: bool = True
+    ) -> User:
+        """Store a user whose password the world's hasher can verify; no session, no tokens."""
+        user = a_user(
+            id=self.ids.new_id(),
+            email=email,
+            password_hash=await self.hasher.hash(password),
+            created_at=self.clock.now(),
+            is_active=is_active,
+        )
+        self.store.users[user.id] = copy.deepcopy(user)  # as committed: not shared with the test
+        return user
+
+    async def sign_up(
+        self, *, email: str = EMAIL, password: str = PASSWORD, user_agent: str | None = None
+    ) -> AuthResult:
+        """Register through the use case: a user, a session and its token pair."""
+        return await self.register.execute(RegisterCommand(email, password, user_agent))
+
+    async def sign_in(
+        self, *, email: str = EMAIL, password: str = PASSWORD, user_agent: str | None = None
+    ) -> AuthResult:
+        return await self.login.execute(LoginCommand(email, password, user_agent))
+
+    async def refresh_with(self, refresh_token: str) -> AuthResult:
+        return await self.refresh.execute(RefreshCommand(refresh_token))
+
+    async def sign_out(self, refresh_token: str | None) -> None:
+        await self.logout.execute(LogoutCommand(refresh_token))
+
+    def claims_of(self, token: str) -> Claims:
+        """What the codec says a token holds, whatever its type and even once expired."""
+        return self.codec.issued[token]
+
+    def session_of(self, result: AuthResult) -> Session:
+        """The committed session that `result`'s refresh token belongs to."""
+        return self.store.sessions[self.claims_of(result.tokens.refresh_token).session_id]
+
+    def forge_refresh_token(
+        self,
+        session: Session,
+        *,
+        token_id: str | None = None,
+        subject: UUID | None = None,
+        expires_at: datetime | None = None,
+    ) -> str:
+        """A refresh token the codec accepts, with claims the issuer would never have made."""
+        return self.codec.encode(
+            Claims(
+                subject=session.user_id if subject is None else subject,
+                session_id=session.id,
+                token_id=session.current_token_id if token_id is None else token_id,
+                type=TokenType.REFRESH,
+                issued_at=self.clock.now(),
+                expires_at=session.idle_expires_at if expires_at is None else expires_at,
+            )
+        )
+
+
+def a_world(
+    *,
+    now: datetime = NOW,
+    lifetime: SessionLifetime | None = None,
+    access_ttl: timedelta = ACCESS_TTL,
+    password_policy: PasswordPolicy | None = None,
+    hasher: FakePasswordHasher | None = None,
+) -> World:
+    """Use cases on fresh fakes: empty store, clock stopped at `now`, ids counting from 1."""
+    clock = FixedClock(now)
+    ids = SequentialIds()
+    codec = FakeTokenCodec(clock)
+    policy = a_token_policy(access_ttl=access_ttl, session=lifetime)
+    return World(
+        store=InMemoryStore(),
+        clock=clock,
+        ids=ids,
+        hasher=FakePasswordHasher() if hasher is None else hasher,
+        codec=codec,
+        policy=policy,
+        password_policy=a_password_policy() if password_policy is None else password_policy,
+        issuer=TokenIssuer(codec, ids, policy),
+    )

@@ -1,0 +1,346 @@
+import asyncio
+import logging
+import uuid
+from datetime import timedelta
+from uuid import UUID
+
+import pytest
+
+from application.results import AuthResult
+from domain.errors import (
+    InvalidToken,
+    RefreshTokenReused,
+    RefreshTokenSuperseded,
+    SessionExpired,
+    SessionRevoked,
+)
+from domain.session import Session
+from domain.tokens import TokenType
+from tests.builders import NOW, World, a_lifetime, a_world
+from tests.fakes.persistence import InMemorySessionRepository
+
+
+async def signed_up(world: World) -> tuple[AuthResult, Session]:
+    result = await world.sign_up()
+    return result, world.session_of(result)
+
+
+def stored(world: World, session_id: UUID) -> Session:
+    return world.store.sessions[session_id]
+
+
+async def test_refreshing_rotates_the_session_and_returns_a_new_pair() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    world.clock.advance(hours=1)
+
+    second = await world.refresh_with(first.tokens.refresh_token)
+
+    rotated = stored(world, session.id)
+    new_refresh = world.codec.decode(second.tokens.refresh_token, TokenType.REFRESH)
+    assert new_refresh.session_id == session.id
+    assert new_refresh.token_id == rotated.current_token_id != session.current_token_id
+    assert rotated.previous_token_id == session.current_token_id
+    assert rotated.rotated_at == rotated.last_used_at == NOW + timedelta(hours=1)
+    assert rotated.created_at == NOW
+    assert second.tokens.access_token != first.tokens.access_token
+    assert second.tokens.refresh_token != first.tokens.refresh_token
+    assert second.user.id == first.user.id
+
+
+async def test_refreshing_slides_the_idle_expiry_of_the_session_and_the_new_token() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    world.clock.advance(days=10)
+
+    second = await world.refresh_with(first.tokens.refresh_token)
+
+    expected = NOW + timedelta(days=10) + world.lifetime.idle
+    assert stored(world, session.id).idle_expires_at == expected
+    assert second.tokens.refresh_expires_at == expected
+    assert second.tokens.access_expires_at == NOW + timedelta(days=10) + world.policy.access_ttl
+
+
+async def test_the_new_refresh_token_can_refresh_again() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    second = await world.refresh_with(first.tokens.refresh_token)
+    world.clock.advance(minutes=1)
+
+    third = await world.refresh_with(second.tokens.refresh_token)
+
+    third_id = world.claims_of(third.tokens.refresh_token).token_id
+    assert stored(world, session.id).current_token_id == third_id
+
+
+async def test_an_access_token_cannot_refresh() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+
+    with pytest.raises(InvalidToken):
+        await world.refresh_with(first.tokens.access_token)
+
+    assert stored(world, session.id).current_token_id == session.current_token_id
+
+
+async def test_an_unknown_token_cannot_refresh() -> None:
+    world = a_world()
+    await signed_up(world)
+    with pytest.raises(InvalidToken):
+        await world.refresh_with("refresh.made-up")
+
+
+async def test_the_previous_token_inside_the_grace_is_refused_but_keeps_the_session() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    second = await world.refresh_with(first.tokens.refresh_token)
+    world.clock.advance(seconds=5)
+    commits = world.store.commits
+
+    with pytest.raises(RefreshTokenSuperseded):
+        await world.refresh_with(first.tokens.refresh_token)
+
+    assert stored(world, session.id).revoked_at is None
+    assert world.store.commits == commits
+    await world.refresh_with(second.tokens.refresh_token)
+
+
+async def test_reusing_a_rotated_refresh_token_revokes_the_session() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    second = await world.refresh_with(first.tokens.refresh_token)
+    world.clock.advance(seconds=6)
+    commits = world.store.commits
+
+    with pytest.raises(RefreshTokenReused):
+        await world.refresh_with(first.tokens.refresh_token)
+
+    assert stored(world, session.id).revoked_at == NOW + timedelta(seconds=6)
+    assert world.store.commits == commits + 1
+    with pytest.raises(SessionRevoked):
+        await world.refresh_with(second.tokens.refresh_token)
+
+
+async def test_reuse_is_logged_as_a_security_event(caplog: pytest.LogCaptureFixture) -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    await world.refresh_with(first.tokens.refresh_token)
+    world.clock.advance(minutes=1)
+
+    with (
+        caplog.at_level(logging.WARNING, logger="hexauth.security"),
+        pytest.raises(RefreshTokenReused),
+    ):
+        await world.refresh_with(first.tokens.refresh_token)
+
+    [record] = [r for r in caplog.records if r.name == "hexauth.security"]
+    assert record.__dict__["event"] == "refresh_reuse"
+    assert record.__dict__["session_id"] == str(session.id)
+    assert record.__dict__["user_id"] == str(session.user_id)
+    assert first.tokens.refresh_token not in caplog.text
+
+
+async def test_a_token_older_than_the_previous_one_is_reuse_even_inside_the_grace() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    second = await world.refresh_with(first.tokens.refresh_token)
+    await world.refresh_with(second.tokens.refresh_token)
+
+    with pytest.raises(RefreshTokenReused):
+        await world.refresh_with(first.tokens.refresh_token)
+
+    assert stored(world, session.id).revoked_at == NOW
+
+
+async def test_a_zero_grace_treats_even_an_instant_replay_of_the_previous_token_as_reuse() -> None:
+    world = a_world(lifetime=a_lifetime(reuse_grace=timedelta(0)))
+    first, session = await signed_up(world)
+    await world.refresh_with(first.tokens.refresh_token)
+
+    with pytest.raises(RefreshTokenReused):
+        await world.refresh_with(first.tokens.refresh_token)
+
+    assert stored(world, session.id).revoked_at == NOW
+
+
+async def test_a_revoked_session_cannot_refresh() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    stored(world, session.id).revoke(NOW)
+
+    with pytest.raises(SessionRevoked):
+        await world.refresh_with(first.tokens.refresh_token)
+
+
+async def test_a_session_idle_for_its_whole_idle_time_cannot_refresh() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    world.clock.advance(days=14)
+
+    with pytest.raises(InvalidToken):
+        await world.refresh_with(first.tokens.refresh_token)
+
+    assert stored(world, session.id).current_token_id == session.current_token_id
+
+
+async def test_a_session_past_its_idle_time_is_expired_even_if_the_codec_allows_leeway() -> None:
+    # The real codec accepts a token up to 30 s past `exp`; the session itself must still say no.
+    world = a_world()
+    _, session = await signed_up(world)
+    lenient = world.forge_refresh_token(
+        session, expires_at=session.idle_expires_at + timedelta(seconds=30)
+    )
+    world.clock.advance(days=14, seconds=10)
+
+    with pytest.raises(SessionExpired):
+        await world.refresh_with(lenient)
+
+
+async def test_rotation_never_extends_the_absolute_lifetime() -> None:
+    world = a_world()
+    result, session = await signed_up(world)
+    absolute_end = NOW + world.lifetime.absolute
+
+    for _ in range(2):  # days 13 and 26, each inside the idle window
+        world.clock.advance(days=13)
+        result = await world.refresh_with(result.tokens.refresh_token)
+        assert stored(world, session.id).expires_at == absolute_end
+
+    assert result.tokens.refresh_expires_at == absolute_end
+    assert stored(world, session.id).idle_expires_at == absolute_end
+    world.clock.current = absolute_end
+    with pytest.raises(InvalidToken):
+        await world.refresh_with(result.tokens.refresh_token)
+
+
+async def test_a_session_past_its_absolute_lifetime_is_expired_even_with_codec_leeway() -> None:
+    world = a_world(lifetime=a_lifetime(idle=timedelta(days=14), absolute=timedelta(days=20)))
+    result, session = await signed_up(world)
+    world.clock.advance(days=10)
+    await world.refresh_with(result.tokens.refresh_token)
+    rotated = stored(world, session.id)
+    lenient = world.forge_refresh_token(rotated, expires_at=NOW + timedelta(days=40))
+    world.clock.current = NOW + timedelta(days=20)
+
+    with pytest.raises(SessionExpired):
+        await world.refresh_with(lenient)
+
+
+async def test_the_refresh_token_never_outlives_its_session() -> None:
+    world = a_world(lifetime=a_lifetime(idle=timedelta(days=3), absolute=timedelta(days=7)))
+    result, session = await signed_up(world)
+
+    for _ in range(10):
+        expires_at = stored(world, session.id).expires_at
+        assert result.tokens.refresh_expires_at <= expires_at
+        assert world.claims_of(result.tokens.refresh_token).expires_at <= expires_at
+        world.clock.advance(hours=20)
+        if world.clock.now() >= expires_at:
+            break
+        result = await world.refresh_with(result.tokens.refresh_token)
+    assert world.clock.now() >= NOW + timedelta(days=7)
+
+
+async def test_a_deleted_user_cannot_refresh() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    del world.store.users[first.user.id]
+
+    with pytest.raises(InvalidToken):
+        await world.refresh_with(first.tokens.refresh_token)
+
+    assert stored(world, session.id).current_token_id == session.current_token_id
+
+
+async def test_a_disabled_user_cannot_refresh() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    world.store.users[first.user.id].is_active = False
+
+    with pytest.raises(InvalidToken):
+        await world.refresh_with(first.tokens.refresh_token)
+
+    assert stored(world, session.id).current_token_id == session.current_token_id
+
+
+async def test_a_token_whose_subject_is_not_the_session_user_is_refused() -> None:
+    world = a_world()
+    _, session = await signed_up(world)
+    other = await world.given_user(email="mallory@example.com")
+    foreign = world.forge_refresh_token(session, subject=other.id)
+
+    with pytest.raises(InvalidToken):
+        await world.refresh_with(foreign)
+
+    untouched = stored(world, session.id)
+    assert untouched.current_token_id == session.current_token_id
+    assert untouched.revoked_at is None
+
+
+async def test_a_token_for_a_session_that_does_not_exist_is_refused() -> None:
+    world = a_world()
+    _, session = await signed_up(world)
+    del world.store.sessions[session.id]
+    with pytest.raises(InvalidToken):
+        await world.refresh_with(world.forge_refresh_token(session))
+
+
+async def test_two_concurrent_refreshes_with_one_token_yield_exactly_one_success(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    read_session = InMemorySessionRepository.get
+
+    async def read_then_let_the_other_request_run(
+        self: InMemorySessionRepository, session_id: uuid.UUID
+    ) -> Session | None:
+        found = await read_session(self, session_id)
+        await asyncio.sleep(0)  # both requests now hold the same pre-rotation row
+        return found
+
+    monkeypatch.setattr(InMemorySessionRepository, "get", read_then_let_the_other_request_run)
+
+    outcomes = await asyncio.gather(
+        world.refresh_with(first.tokens.refresh_token),
+        world.refresh_with(first.tokens.refresh_token),
+        return_exceptions=True,
+    )
+
+    [winner] = [o for o in outcomes if isinstance(o, AuthResult)]
+    [loser] = [o for o in outcomes if not isinstance(o, AuthResult)]
+    assert isinstance(loser, RefreshTokenSuperseded)
+    current = stored(world, session.id)
+    assert current.revoked_at is None
+    assert current.current_token_id == world.claims_of(winner.tokens.refresh_token).token_id
+
+
+async def test_an_old_token_after_logout_is_refused_as_revoked_and_not_raised_as_reuse(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    second = await world.refresh_with(first.tokens.refresh_token)
+    await world.sign_out(second.tokens.refresh_token)
+    world.clock.advance(minutes=1)
+    commits = world.store.commits
+
+    with caplog.at_level(logging.WARNING, logger="hexauth.security"), pytest.raises(SessionRevoked):
+        await world.refresh_with(first.tokens.refresh_token)
+
+    assert not [r for r in caplog.records if r.name == "hexauth.security"]
+    assert world.store.commits == commits
+    assert stored(world, session.id).revoked_at == NOW
+
+
+async def test_an_old_token_of_an_expired_session_is_refused_as_expired_and_not_as_reuse() -> None:
+    world = a_world()
+    first, session = await signed_up(world)
+    await world.refresh_with(first.tokens.refresh_token)
+    lenient = world.forge_refresh_token(session, expires_at=session.expires_at + timedelta(days=1))
+    world.clock.advance(days=15)
+
+    with pytest.raises(SessionExpired):
+        await world.refresh_with(lenient)
+
+    assert stored(world, session.id).revoked_at is None
