@@ -57,8 +57,11 @@ class RefreshSession:
                 await uow.commit()
                 security_log.warning(
                     "refresh token reuse detected; session revoked",
-                    extra={"event": "refresh_reuse", "user_id": str(session.user_id),
-                           "session_id": str(session.id)},
+                    extra={
+                        "event": "refresh_reuse",
+                        "user_id": str(session.user_id),
+                        "session_id": str(session.id),
+                    },
                 )
                 raise RefreshTokenReused("a rotated refresh token was presented again")
             if presented is Presented.JUST_ROTATED:

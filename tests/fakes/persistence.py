@@ -1,3 +1,9 @@
+"""In-memory stand-ins for the ports that behave like the real adapters.
+
+tests/integration/persistence/test_repository_contract.py runs the same contract against these
+and the SQLAlchemy adapters; when they disagree, these change.
+"""
+
 from __future__ import annotations
 
 import copy
@@ -6,7 +12,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from application.ports import UnitOfWork
+from application.ports import SessionRepository, UnitOfWork, UserRepository
 from domain.email import Email
 from domain.errors import EmailAlreadyRegistered
 from domain.session import Session
@@ -22,55 +28,92 @@ class InMemoryStore:
     commits: int = 0
 
 
-class InMemoryUserRepository:
-    def __init__(self, store: InMemoryStore, pending: list[object]) -> None:
+@dataclass
+class _Changes:
+    """One unit of work's written rows: visible to it at once, to others after commit."""
+
+    users: dict[UUID, User] = field(default_factory=dict)
+    sessions: dict[UUID, Session] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        self.users.clear()
+        self.sessions.clear()
+
+
+def _find_user(store: InMemoryStore, changes: _Changes, user_id: UUID) -> User | None:
+    return changes.users.get(user_id, store.users.get(user_id))
+
+
+class InMemoryUserRepository(UserRepository):
+    def __init__(self, store: InMemoryStore, changes: _Changes) -> None:
         self._store = store
-        self._pending = pending
+        self._changes = changes
 
     async def add(self, user: User) -> None:
-        taken = {u.email for u in self._store.users.values()}
-        taken |= {u.email for u in self._pending if isinstance(u, User)}
-        if user.email in taken:
+        visible = {**self._store.users, **self._changes.users}.values()
+        if any(other.email == user.email for other in visible):
             raise EmailAlreadyRegistered
-        self._pending.append(copy.deepcopy(user))
+        self._changes.users[user.id] = copy.deepcopy(user)
 
     async def get(self, user_id: UUID) -> User | None:
-        return copy.deepcopy(self._store.users.get(user_id))
+        return copy.deepcopy(_find_user(self._store, self._changes, user_id))
 
     async def get_by_email(self, email: Email) -> User | None:
-        found = next((u for u in self._store.users.values() if u.email == email), None)
-        return copy.deepcopy(found)
+        visible = {**self._store.users, **self._changes.users}.values()
+        return copy.deepcopy(next((user for user in visible if user.email == email), None))
 
     async def update(self, user: User) -> None:
-        self._pending.append(copy.deepcopy(user))
+        # Like the UPDATE: only these two columns, and an unknown user changes nothing.
+        stored = _find_user(self._store, self._changes, user.id)
+        if stored is None:
+            return
+        changed = copy.deepcopy(stored)
+        changed.password_hash = user.password_hash
+        changed.is_active = user.is_active
+        self._changes.users[user.id] = changed
 
 
-class InMemorySessionRepository:
-    def __init__(self, store: InMemoryStore, pending: list[object]) -> None:
+class InMemorySessionRepository(SessionRepository):
+    def __init__(self, store: InMemoryStore, changes: _Changes) -> None:
         self._store = store
-        self._pending = pending
+        self._changes = changes
+
+    def _find(self, session_id: UUID) -> Session | None:
+        return self._changes.sessions.get(session_id, self._store.sessions.get(session_id))
 
     async def add(self, session: Session) -> None:
-        if session.user_id not in self._store.users and not any(
-            isinstance(u, User) and u.id == session.user_id for u in self._pending
-        ):
+        if _find_user(self._store, self._changes, session.user_id) is None:
             raise LookupError("foreign key: no such user")
-        self._pending.append(copy.deepcopy(session))
+        self._changes.sessions[session.id] = copy.deepcopy(session)
 
     async def get(self, session_id: UUID) -> Session | None:
-        return copy.deepcopy(self._store.sessions.get(session_id))
+        return copy.deepcopy(self._find(session_id))
 
     async def save_rotation(self, session: Session, expected_token_id: str) -> bool:
-        stored = self._store.sessions.get(session.id)
+        # Like the compare-and-swap UPDATE: the rotation columns only, and only while the row
+        # this unit of work sees is unrevoked and still holds the expected token.
+        stored = self._find(session.id)
         if stored is None or stored.revoked_at is not None:
             return False
         if stored.current_token_id != expected_token_id:
             return False
-        self._pending.append(copy.deepcopy(session))
+        changed = copy.deepcopy(stored)
+        changed.current_token_id = session.current_token_id
+        changed.previous_token_id = session.previous_token_id
+        changed.rotated_at = session.rotated_at
+        changed.last_used_at = session.last_used_at
+        changed.idle_expires_at = session.idle_expires_at
+        self._changes.sessions[session.id] = changed
         return True
 
     async def save_revocation(self, session: Session) -> None:
-        self._pending.append(copy.deepcopy(session))
+        # Only `revoked_at`, so a rotation stored meanwhile survives; the first revocation wins.
+        stored = self._find(session.id)
+        if stored is None or stored.revoked_at is not None:
+            return
+        changed = copy.deepcopy(stored)
+        changed.revoked_at = session.revoked_at
+        self._changes.sessions[session.id] = changed
 
 
 class InMemoryUnitOfWork(UnitOfWork):
@@ -78,12 +121,12 @@ class InMemoryUnitOfWork(UnitOfWork):
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
-        self._pending: list[object] = []
-        self.users = InMemoryUserRepository(store, self._pending)
-        self.sessions = InMemorySessionRepository(store, self._pending)
+        self._changes = _Changes()
+        self.users = InMemoryUserRepository(store, self._changes)
+        self.sessions = InMemorySessionRepository(store, self._changes)
 
     async def __aenter__(self) -> Self:
-        self._pending.clear()
+        self._changes.clear()
         return self
 
     async def __aexit__(
@@ -92,13 +135,10 @@ class InMemoryUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._pending.clear()
+        self._changes.clear()
 
     async def commit(self) -> None:
-        for row in self._pending:
-            if isinstance(row, User):
-                self._store.users[row.id] = row
-            elif isinstance(row, Session):
-                self._store.sessions[row.id] = row
-        self._pending.clear()
+        self._store.users.update(self._changes.users)
+        self._store.sessions.update(self._changes.sessions)
+        self._changes.clear()
         self._store.commits += 1

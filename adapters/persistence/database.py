@@ -1,0 +1,89 @@
+"""The async engine: one place that knows what SQLite and PostgreSQL each need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Connection, event, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./.data/hexauth.db"
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite transaction waits for another one's write lock before failing."""
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+
+def async_url(url: str | URL) -> URL:
+    """The URL with the async driver this service uses, so `postgresql://...` works as given."""
+    parsed = make_url(url)
+    return parsed.set(drivername=_ASYNC_DRIVERS.get(parsed.drivername, parsed.drivername))
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file a SQLite URL names; None for other databases and in-memory ones."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):  # an SQLite URI (`?uri=true`) says more than a path
+        return None
+    return Path(database)
+
+
+def ensure_sqlite_folder(url: str | URL) -> None:
+    """Create the folder of a SQLite database file, which SQLite will not do itself."""
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_engine(url: str | URL, *, foreign_keys: bool = True, **options: Any) -> AsyncEngine:
+    """An AsyncEngine for `sqlite+aiosqlite://` or `postgresql+asyncpg://` URLs.
+
+    `options` go to SQLAlchemy's `create_async_engine` (pool size, echo...). On SQLite every
+    transaction starts with BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout
+    rather than failing, foreign keys are enforced unless `foreign_keys` is False (Alembic's
+    batch mode needs them off while it recreates tables), and the journal is WAL, so readers
+    outside a transaction never wait for a writer.
+    """
+    parsed = async_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(parsed, **options)
+    ensure_sqlite_folder(parsed)
+    engine = create_async_engine(parsed, **options)
+    event.listen(engine.sync_engine, "connect", _sqlite_connect_hook(foreign_keys=foreign_keys))
+    event.listen(engine.sync_engine, "begin", _begin_immediate)
+    return engine
+
+
+def _sqlite_connect_hook(*, foreign_keys: bool) -> Callable[[Any, ConnectionPoolEntry], None]:
+    def configure(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        # SQLAlchemy's documented recipe (SQLite dialect docs, "Enabling Non-Legacy SQLite
+        # Transactional Modes"): stop the driver from emitting its own deferred BEGIN, and
+        # emit ours from the "begin" event.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+    return configure
+
+
+def _begin_immediate(connection: Connection) -> None:
+    # A deferred BEGIN takes the write lock only at the first write, and a transaction that read
+    # first and then cannot upgrade its lock fails at once ("database is locked") whatever the
+    # busy timeout. Taking the lock up front makes concurrent rotations queue instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

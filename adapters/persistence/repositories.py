@@ -1,0 +1,263 @@
+"""The repository ports over one AsyncConnection, with lean Core statements built once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.persistence.tables import UNIQUE_EMAIL, refresh_sessions, users
+from application.ports import SessionRepository, UserRepository
+from domain.email import Email
+from domain.errors import EmailAlreadyRegistered
+from domain.session import Session
+from domain.user import User
+
+_USER_COLUMNS = (
+    users.c.id,
+    users.c.email,
+    users.c.password_hash,
+    users.c.created_at,
+    users.c.is_active,
+)
+_SELECT_USER = select(*_USER_COLUMNS).where(users.c.id == bindparam("user_id"))
+_SELECT_USER_BY_EMAIL = select(*_USER_COLUMNS).where(users.c.email == bindparam("email"))
+_INSERT_USER = insert(users)
+_UPDATE_USER = (
+    update(users)
+    .where(users.c.id == bindparam("user_id"))
+    .values(password_hash=bindparam("new_password_hash"), is_active=bindparam("new_is_active"))
+)
+
+_SESSION_COLUMNS = tuple(
+    refresh_sessions.c[name]
+    for name in (
+        "id",
+        "user_id",
+        "current_token_id",
+        "previous_token_id",
+        "rotated_at",
+        "revoked_at",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "idle_expires_at",
+        "user_agent",
+    )
+)
+_SELECT_SESSION = select(*_SESSION_COLUMNS).where(refresh_sessions.c.id == bindparam("session_id"))
+_INSERT_SESSION = insert(refresh_sessions)
+_ROTATE_SESSION = (
+    update(refresh_sessions)
+    .where(
+        refresh_sessions.c.id == bindparam("session_id"),
+        refresh_sessions.c.current_token_id == bindparam("expected_token_id"),
+        refresh_sessions.c.revoked_at.is_(None),
+    )
+    .values(
+        current_token_id=bindparam("new_current_token_id"),
+        previous_token_id=bindparam("new_previous_token_id"),
+        rotated_at=bindparam("new_rotated_at"),
+        last_used_at=bindparam("new_last_used_at"),
+        idle_expires_at=bindparam("new_idle_expires_at"),
+    )
+)
+# The first revocation wins, as in Session.revoke, even when two processes race.
+_REVOKE_SESSION = (
+    update(refresh_sessions)
+    .where(
+        refresh_sessions.c.id == bindparam("session_id"), refresh_sessions.c.revoked_at.is_(None)
+    )
+    .values(revoked_at=bindparam("new_revoked_at"))
+)
+
+
+class SqlAlchemyUserRepository(UserRepository):
+    """Users in the `users` table; writes join the connection's transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, user: User) -> None:
+        """Insert the user; raise EmailAlreadyRegistered when the email is taken.
+
+        The insert runs in a savepoint, so after that error the transaction is still usable
+        on PostgreSQL too, as it is on SQLite and in the in-memory fake.
+        """
+        try:
+            async with self._connection.begin_nested():
+                await self._connection.execute(
+                    _INSERT_USER,
+                    {
+                        "id": user.id,
+                        "email": user.email.value,
+                        "password_hash": user.password_hash,
+                        "created_at": _to_utc(user.created_at),
+                        "is_active": user.is_active,
+                    },
+                )
+        except IntegrityError as error:
+            if _violates_unique_email(error):
+                raise EmailAlreadyRegistered from None
+            raise
+
+    async def get(self, user_id: UUID) -> User | None:
+        result = await self._connection.execute(_SELECT_USER, {"user_id": user_id})
+        row = result.first()
+        return None if row is None else _user_from(row)
+
+    async def get_by_email(self, email: Email) -> User | None:
+        result = await self._connection.execute(_SELECT_USER_BY_EMAIL, {"email": email.value})
+        row = result.first()
+        return None if row is None else _user_from(row)
+
+    async def update(self, user: User) -> None:
+        """Store the user's password hash and active flag; an unknown user changes nothing."""
+        await self._connection.execute(
+            _UPDATE_USER,
+            {
+                "user_id": user.id,
+                "new_password_hash": user.password_hash,
+                "new_is_active": user.is_active,
+            },
+        )
+
+    # To come with their ports: delete, and listing users for operators.
+
+
+class SqlAlchemySessionRepository(SessionRepository):
+    """Refresh sessions in `refresh_sessions`; writes join the connection's transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, session: Session) -> None:
+        """Insert the session; an IntegrityError propagates when its user does not exist."""
+        await self._connection.execute(
+            _INSERT_SESSION,
+            {
+                "id": session.id,
+                "user_id": session.user_id,
+                "current_token_id": session.current_token_id,
+                "previous_token_id": session.previous_token_id,
+                "rotated_at": _to_utc_or_none(session.rotated_at),
+                "revoked_at": _to_utc_or_none(session.revoked_at),
+                "created_at": _to_utc(session.created_at),
+                "last_used_at": _to_utc(session.last_used_at),
+                "expires_at": _to_utc(session.expires_at),
+                "idle_expires_at": _to_utc(session.idle_expires_at),
+                "user_agent": session.user_agent,
+            },
+        )
+
+    async def get(self, session_id: UUID) -> Session | None:
+        result = await self._connection.execute(_SELECT_SESSION, {"session_id": session_id})
+        row = result.first()
+        return None if row is None else _session_from(row)
+
+    async def save_rotation(self, session: Session, expected_token_id: str) -> bool:
+        """Compare-and-swap in one UPDATE: the row changes only if its current token is still
+        `expected_token_id` and it is not revoked.
+
+        On PostgreSQL a concurrent UPDATE of the same row waits for the first to commit, then
+        re-reads the row and finds its condition false; on SQLite BEGIN IMMEDIATE serializes
+        the transactions. Either way exactly one of racing rotations changes the row.
+        """
+        result = await self._connection.execute(
+            _ROTATE_SESSION,
+            {
+                "session_id": session.id,
+                "expected_token_id": expected_token_id,
+                "new_current_token_id": session.current_token_id,
+                "new_previous_token_id": session.previous_token_id,
+                "new_rotated_at": _to_utc_or_none(session.rotated_at),
+                "new_last_used_at": _to_utc(session.last_used_at),
+                "new_idle_expires_at": _to_utc(session.idle_expires_at),
+            },
+        )
+        return result.rowcount == 1
+
+    async def save_revocation(self, session: Session) -> None:
+        """Store `revoked_at`, unless the stored session was revoked already: the first wins."""
+        await self._connection.execute(
+            _REVOKE_SESSION,
+            {"session_id": session.id, "new_revoked_at": _to_utc_or_none(session.revoked_at)},
+        )
+
+    # To come with their ports (indexes are in place): the live sessions of a user, newest
+    # first (`user_id`); revoking all of a user's sessions but one (`user_id`); pruning dead
+    # sessions (`idle_expires_at`, `revoked_at`).
+
+
+def _user_from(row: Sequence[Any]) -> User:
+    user_id, email, password_hash, created_at, is_active = row
+    return User(
+        id=user_id,
+        email=Email(email),
+        password_hash=password_hash,
+        created_at=_as_utc(created_at),
+        is_active=is_active,
+    )
+
+
+def _session_from(row: Sequence[Any]) -> Session:
+    (
+        session_id,
+        user_id,
+        current_token_id,
+        previous_token_id,
+        rotated_at,
+        revoked_at,
+        created_at,
+        last_used_at,
+        expires_at,
+        idle_expires_at,
+        user_agent,
+    ) = row
+    return Session(
+        id=session_id,
+        user_id=user_id,
+        current_token_id=current_token_id,
+        created_at=_as_utc(created_at),
+        last_used_at=_as_utc(last_used_at),
+        expires_at=_as_utc(expires_at),
+        idle_expires_at=_as_utc(idle_expires_at),
+        previous_token_id=previous_token_id,
+        rotated_at=_as_utc_or_none(rotated_at),
+        revoked_at=_as_utc_or_none(revoked_at),
+        user_agent=user_agent,
+    )
+
+
+def _violates_unique_email(error: IntegrityError) -> bool:
+    # asyncpg names the constraint; SQLite names the columns ("UNIQUE constraint failed: ...").
+    cause = error.orig.__cause__ if error.orig is not None else None
+    constraint = getattr(cause, "constraint_name", None)
+    if constraint is not None:
+        return bool(constraint == UNIQUE_EMAIL)
+    return "UNIQUE constraint failed: users.email" in str(error.orig)
+
+
+def _to_utc(moment: datetime) -> datetime:
+    # SQLite stores the wall time and drops the offset, so every timestamp is written in UTC.
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def _to_utc_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else _to_utc(moment)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # PostgreSQL returns aware UTC datetimes; SQLite returns the stored UTC wall time, naive.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _as_utc_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else _as_utc(moment)

@@ -1,0 +1,78 @@
+"""The schema, as SQLAlchemy Core tables. Alembic revisions are checked against this metadata."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+    true,
+)
+
+from domain.email import MAX_EMAIL_LENGTH
+
+# Stable constraint names, so migrations can drop or alter them on every backend, and the
+# adapter can tell which constraint an IntegrityError is about.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+TOKEN_ID_LENGTH = 64
+USER_AGENT_LENGTH = 512
+UNIQUE_EMAIL = "uq_users_email"
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("email", String(MAX_EMAIL_LENGTH), nullable=False),
+    Column("password_hash", String, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("is_active", Boolean, nullable=False, server_default=true()),
+    UniqueConstraint("email", name=UNIQUE_EMAIL),
+    # Email values arrive lower-cased; the check keeps a hand-written row from breaking the
+    # case-insensitive uniqueness the unique constraint relies on.
+    CheckConstraint("email = lower(email)", name="email_lowercase"),
+)
+
+refresh_sessions = Table(
+    "refresh_sessions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column(
+        "user_id",
+        Uuid,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("current_token_id", String(TOKEN_ID_LENGTH), nullable=False),
+    Column("previous_token_id", String(TOKEN_ID_LENGTH), nullable=True),
+    Column("rotated_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("idle_expires_at", DateTime(timezone=True), nullable=False),
+    Column("user_agent", String(USER_AGENT_LENGTH), nullable=True),
+)
+
+# For pruning dead sessions. `idle_expires_at` is never later than `expires_at`, so it is the
+# moment every unrevoked session stops being usable; revoked ones are found by `revoked_at`.
+Index("ix_refresh_sessions_idle_expires_at", refresh_sessions.c.idle_expires_at)
+Index("ix_refresh_sessions_revoked_at", refresh_sessions.c.revoked_at)

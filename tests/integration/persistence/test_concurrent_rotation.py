@@ -1,0 +1,94 @@
+"""Racing rotations of one refresh token, each on its own connection: exactly one wins."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from adapters.persistence import create_engine, unit_of_work_factory
+from application.refresh_session import RefreshCommand, RefreshSession
+from application.results import AuthResult
+from application.token_issuer import TokenIssuer
+from domain.errors import RefreshTokenSuperseded
+from tests.builders import FIRST_TOKEN_ID, NOW, a_lifetime, a_session, a_token_policy, a_user
+from tests.fakes.security import FakeTokenCodec, FixedClock, SequentialIds
+
+CONTENDERS = 20
+PATIENCE = 30  # seconds; a lost wake-up would otherwise hang the suite
+
+
+@pytest.mark.postgres
+async def test_of_concurrent_compare_and_swaps_on_one_token_exactly_one_succeeds(
+    postgres_database_url: str,
+) -> None:
+    engine = create_engine(postgres_database_url, pool_size=CONTENDERS, max_overflow=0)
+    unit_of_work = unit_of_work_factory(engine)
+    user = a_user()
+    session = a_session(user_id=user.id, token_id=FIRST_TOKEN_ID)
+    async with unit_of_work() as uow:
+        await uow.users.add(user)
+        await uow.sessions.add(session)
+        await uow.commit()
+    everyone_has_read = asyncio.Barrier(CONTENDERS)
+
+    async def rotate(contender: int) -> bool:
+        async with unit_of_work() as uow:
+            loaded = await uow.sessions.get(session.id)
+            assert loaded is not None
+            await everyone_has_read.wait()  # every transaction is open on the same old row
+            loaded.rotate(f"jti-contender-{contender}", NOW, a_lifetime())
+            swapped = await uow.sessions.save_rotation(loaded, expected_token_id=FIRST_TOKEN_ID)
+            await uow.commit()
+            return swapped
+
+    try:
+        async with asyncio.timeout(PATIENCE):
+            outcomes = await asyncio.gather(*(rotate(n) for n in range(CONTENDERS)))
+        async with unit_of_work() as uow:
+            stored = await uow.sessions.get(session.id)
+    finally:
+        await engine.dispose()
+
+    assert outcomes.count(True) == 1
+    assert stored is not None
+    assert stored.current_token_id == f"jti-contender-{outcomes.index(True)}"
+    assert stored.previous_token_id == FIRST_TOKEN_ID
+
+
+async def test_of_concurrent_refreshes_with_one_token_exactly_one_succeeds(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url, pool_size=CONTENDERS, max_overflow=0)
+    unit_of_work = unit_of_work_factory(engine)
+    clock, ids = FixedClock(NOW), SequentialIds()
+    codec = FakeTokenCodec(clock)
+    policy = a_token_policy(session=a_lifetime(reuse_grace=timedelta(seconds=5)))
+    issuer = TokenIssuer(codec, ids, policy)
+    refresh = RefreshSession(unit_of_work, codec, issuer, clock, ids)
+    user = a_user(id=ids.new_id())
+    session = issuer.start_session(user.id, clock.now(), "pytest")
+    async with unit_of_work() as uow:
+        await uow.users.add(user)
+        await uow.sessions.add(session)
+        await uow.commit()
+    token = issuer.tokens_for(session, clock.now()).refresh_token
+
+    try:
+        async with asyncio.timeout(PATIENCE):
+            outcomes = await asyncio.gather(
+                *(refresh.execute(RefreshCommand(token)) for _ in range(CONTENDERS)),
+                return_exceptions=True,
+            )
+        async with unit_of_work() as uow:
+            stored = await uow.sessions.get(session.id)
+    finally:
+        await engine.dispose()
+
+    [winner] = [outcome for outcome in outcomes if isinstance(outcome, AuthResult)]
+    losers = [outcome for outcome in outcomes if not isinstance(outcome, AuthResult)]
+    assert [type(loser) for loser in losers] == [RefreshTokenSuperseded] * (CONTENDERS - 1)
+    assert stored is not None
+    assert stored.revoked_at is None
+    assert stored.current_token_id == codec.issued[winner.tokens.refresh_token].token_id

@@ -1,0 +1,76 @@
+"""Every Alembic revision goes up, down and up again, and head matches the tables' metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect
+
+from adapters.persistence import create_engine, migrate
+from adapters.persistence.tables import metadata
+
+OUR_TABLES = {"users", "refresh_sessions"}
+
+
+async def inspect_database(url: str) -> dict[str, Any]:
+    """The tables, the Alembic revision, and what autogenerate would still change."""
+
+    def look(connection: Connection) -> dict[str, Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return {
+            "tables": set(inspect(connection).get_table_names()) - {"alembic_version"},
+            "revision": context.get_current_revision(),
+            "differences": compare_metadata(context, metadata),
+        }
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(look)
+    finally:
+        await engine.dispose()
+
+
+async def assert_up_down_up(url: str) -> None:
+    migrate.upgrade(url)
+    at_head = await inspect_database(url)
+    assert at_head["tables"] == OUR_TABLES
+    assert at_head["revision"] == "0001_initial"
+    assert at_head["differences"] == []
+
+    migrate.downgrade(url, "base")
+    at_base = await inspect_database(url)
+    assert at_base["tables"] == set()
+    assert at_base["revision"] is None
+
+    migrate.upgrade(url)
+    assert await inspect_database(url) == at_head
+
+
+@pytest.mark.postgres
+async def test_postgres_migrates_up_down_and_up_again(empty_postgres_url: str) -> None:
+    await assert_up_down_up(empty_postgres_url)
+
+
+async def test_sqlite_migrates_up_down_and_up_again(tmp_path: Path) -> None:
+    await assert_up_down_up(f"sqlite+aiosqlite:///{tmp_path / 'hexauth.db'}")
+
+
+async def test_migrating_a_sqlite_file_creates_its_folder(tmp_path: Path) -> None:
+    path = tmp_path / "not" / "there" / "yet.db"
+
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}")
+
+    assert path.is_file()
+    assert (await inspect_database(f"sqlite+aiosqlite:///{path}"))["tables"] == OUR_TABLES
+
+
+def test_migrating_again_at_head_changes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'hexauth.db'}"  # a sync-driver URL is accepted as well
+
+    migrate.upgrade(url)
+    migrate.upgrade(url)

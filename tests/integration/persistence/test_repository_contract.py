@@ -1,0 +1,392 @@
+"""One contract for the repository ports and the unit of work, run against every backend:
+the in-memory fake the use-case tests rely on, and SQLAlchemy on SQLite and on PostgreSQL.
+If the fake disagrees with the real adapters here, the fake is what gets fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from adapters.persistence import create_engine, unit_of_work_factory
+from application.ports import UnitOfWorkFactory
+from domain.email import Email
+from domain.errors import EmailAlreadyRegistered
+from domain.session import Session
+from domain.user import User
+from tests.builders import NOW, a_lifetime, a_session, a_user
+from tests.fakes.persistence import InMemoryStore, InMemoryUnitOfWork
+
+LATER = NOW + timedelta(minutes=3, microseconds=123_456)
+MUCH_LATER = NOW + timedelta(hours=2, microseconds=654_321)
+
+
+@dataclass(frozen=True)
+class Backend:
+    unit_of_work: UnitOfWorkFactory
+    missing_user_error: type[Exception]
+    """What `sessions.add` raises for a session whose user does not exist."""
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    if request.param == "memory":
+        yield Backend(partial(InMemoryUnitOfWork, InMemoryStore()), LookupError)
+        return
+    engine = create_engine(request.getfixturevalue(f"{request.param}_database_url"))
+    try:
+        yield Backend(unit_of_work_factory(engine), IntegrityError)
+    finally:
+        await engine.dispose()
+
+
+async def given_user(backend: Backend, user: User | None = None) -> User:
+    user = a_user() if user is None else user
+    async with backend.unit_of_work() as uow:
+        await uow.users.add(user)
+        await uow.commit()
+    return user
+
+
+async def given_session(backend: Backend, session: Session | None = None) -> Session:
+    if session is None:
+        user = await given_user(backend)
+        session = a_session(user_id=user.id, user_agent="Firefox")
+    async with backend.unit_of_work() as uow:
+        await uow.sessions.add(session)
+        await uow.commit()
+    return session
+
+
+async def load_user(backend: Backend, user: User) -> User | None:
+    async with backend.unit_of_work() as uow:
+        return await uow.users.get(user.id)
+
+
+async def load_session(backend: Backend, session: Session) -> Session | None:
+    async with backend.unit_of_work() as uow:
+        return await uow.sessions.get(session.id)
+
+
+def assert_utc(*moments: datetime | None) -> None:
+    for moment in moments:
+        assert moment is not None
+        assert moment.utcoffset() == timedelta(0)
+
+
+# Users
+
+
+async def test_a_committed_user_is_found_by_id_and_by_email(backend: Backend) -> None:
+    user = await given_user(backend, a_user(email="Ada@Example.com", created_at=LATER))
+
+    async with backend.unit_of_work() as uow:
+        by_id = await uow.users.get(user.id)
+        by_email = await uow.users.get_by_email(Email.parse("ada@example.com"))
+
+    assert by_id == user
+    assert by_email == user
+    assert by_id is not None
+    assert by_id.email.value == "ada@example.com"
+    assert_utc(by_id.created_at)
+
+
+async def test_unknown_ids_and_emails_find_nothing(backend: Backend) -> None:
+    await given_user(backend)
+
+    async with backend.unit_of_work() as uow:
+        assert await uow.users.get(a_user().id) is None
+        assert await uow.users.get_by_email(Email.parse("nobody@example.com")) is None
+
+
+async def test_an_update_stores_the_password_hash_and_the_active_flag(backend: Backend) -> None:
+    user = await given_user(backend)
+
+    user.change_password_hash("a-new-hash")
+    user.is_active = False
+    async with backend.unit_of_work() as uow:
+        await uow.users.update(user)
+        await uow.commit()
+
+    assert await load_user(backend, user) == user
+
+
+async def test_updating_an_unknown_user_stores_nothing(backend: Backend) -> None:
+    stranger = a_user()
+
+    async with backend.unit_of_work() as uow:
+        await uow.users.update(stranger)
+        await uow.commit()
+
+    assert await load_user(backend, stranger) is None
+
+
+async def test_an_email_taken_in_another_case_is_refused_and_stores_nothing(
+    backend: Backend,
+) -> None:
+    await given_user(backend, a_user(email="ada@example.com"))
+    duplicate = a_user(email="ADA@Example.COM")
+    other = a_user(email="grace@example.com")
+
+    async with backend.unit_of_work() as uow:
+        with pytest.raises(EmailAlreadyRegistered):
+            await uow.users.add(duplicate)
+        # The unit of work goes on after the refusal, on every backend.
+        await uow.users.add(other)
+        await uow.commit()
+
+    assert await load_user(backend, duplicate) is None
+    assert await load_user(backend, other) == other
+
+
+async def test_the_same_email_twice_in_one_unit_of_work_is_refused(backend: Backend) -> None:
+    first, second = a_user(email="ada@example.com"), a_user(email="Ada@example.com")
+
+    async with backend.unit_of_work() as uow:
+        await uow.users.add(first)
+        with pytest.raises(EmailAlreadyRegistered):
+            await uow.users.add(second)
+        await uow.commit()
+
+    assert await load_user(backend, first) == first
+    assert await load_user(backend, second) is None
+
+
+# The unit of work
+
+
+async def test_leaving_without_commit_stores_nothing(backend: Backend) -> None:
+    user = a_user()
+
+    async with backend.unit_of_work() as uow:
+        await uow.users.add(user)
+        await uow.sessions.add(a_session(user_id=user.id))
+
+    assert await load_user(backend, user) is None
+
+
+async def test_an_error_inside_undoes_the_writes_and_propagates(backend: Backend) -> None:
+    user = a_user()
+
+    async def add_then_fail() -> None:
+        async with backend.unit_of_work() as uow:
+            await uow.users.add(user)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await add_then_fail()
+
+    assert await load_user(backend, user) is None
+
+
+async def test_a_unit_of_work_reads_its_own_writes(backend: Backend) -> None:
+    user = a_user()
+    session = a_session(user_id=user.id)
+
+    async with backend.unit_of_work() as uow:
+        await uow.users.add(user)
+        await uow.sessions.add(session)
+        assert await uow.users.get(user.id) == user
+        assert await uow.users.get_by_email(user.email) == user
+        assert await uow.sessions.get(session.id) == session
+
+
+async def test_a_commit_makes_the_writes_visible_to_other_units_of_work(
+    backend: Backend,
+) -> None:
+    user = a_user()
+    session = a_session(user_id=user.id)
+
+    async with backend.unit_of_work() as uow:
+        await uow.users.add(user)
+        await uow.sessions.add(session)
+        await uow.commit()
+
+    assert await load_user(backend, user) == user
+    assert await load_session(backend, session) == session
+
+
+# Sessions
+
+
+async def test_a_session_keeps_every_field_with_timestamps_in_utc(backend: Backend) -> None:
+    user = await given_user(backend)
+    session = a_session(user_id=user.id, now=LATER, user_agent="x" * 512)
+    session.rotate("jti-second", MUCH_LATER, a_lifetime())
+    session.revoke(MUCH_LATER + timedelta(seconds=1))
+
+    await given_session(backend, session)
+    loaded = await load_session(backend, session)
+
+    assert loaded == session
+    assert loaded is not None
+    assert_utc(
+        loaded.created_at,
+        loaded.last_used_at,
+        loaded.expires_at,
+        loaded.idle_expires_at,
+        loaded.rotated_at,
+        loaded.revoked_at,
+    )
+
+
+async def test_a_fresh_session_keeps_its_empty_fields_empty(backend: Backend) -> None:
+    user = await given_user(backend)
+    session = await given_session(backend, a_session(user_id=user.id, user_agent=None))
+
+    loaded = await load_session(backend, session)
+
+    assert loaded == session
+    assert loaded is not None
+    assert (loaded.previous_token_id, loaded.rotated_at, loaded.revoked_at) == (None, None, None)
+    assert loaded.user_agent is None
+
+
+async def test_a_session_of_an_unknown_user_is_refused(backend: Backend) -> None:
+    orphan = a_session(user_id=a_user().id)
+
+    async with backend.unit_of_work() as uow:
+        with pytest.raises(backend.missing_user_error):
+            await uow.sessions.add(orphan)
+
+    assert await load_session(backend, orphan) is None
+
+
+async def test_a_rotation_is_stored_once_for_the_same_expected_token(backend: Backend) -> None:
+    session = await given_session(backend)
+    first, second = await load_session(backend, session), await load_session(backend, session)
+    assert first is not None
+    assert second is not None
+
+    first.rotate("jti-first-winner", LATER, a_lifetime())
+    second.rotate("jti-second-loser", LATER, a_lifetime())
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.save_rotation(first, session.current_token_id) is True
+        await uow.commit()
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.save_rotation(second, session.current_token_id) is False
+        await uow.commit()
+
+    assert await load_session(backend, session) == first
+
+
+async def test_a_second_rotation_in_the_same_unit_of_work_sees_the_first(
+    backend: Backend,
+) -> None:
+    session = await given_session(backend)
+    expected = session.current_token_id
+    copy_a, copy_b = await load_session(backend, session), await load_session(backend, session)
+    assert copy_a is not None
+    assert copy_b is not None
+    copy_a.rotate("jti-a", LATER, a_lifetime())
+    copy_b.rotate("jti-b", LATER, a_lifetime())
+
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.save_rotation(copy_a, expected) is True
+        assert await uow.sessions.save_rotation(copy_b, expected) is False
+        await uow.commit()
+
+    assert await load_session(backend, session) == copy_a
+
+
+async def test_a_rotation_keeps_the_absolute_expiry_and_the_user_agent(backend: Backend) -> None:
+    session = await given_session(backend)
+    rotated = await load_session(backend, session)
+    assert rotated is not None
+    rotated.rotate("jti-next", LATER, a_lifetime())
+    rotated.expires_at += timedelta(days=365)  # a bug a rotation must not be able to store
+    rotated.user_agent = "something else"
+
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.save_rotation(rotated, session.current_token_id) is True
+        await uow.commit()
+
+    loaded = await load_session(backend, session)
+    assert loaded is not None
+    assert loaded.current_token_id == "jti-next"
+    assert (loaded.expires_at, loaded.user_agent) == (session.expires_at, session.user_agent)
+
+
+async def test_a_revoked_session_cannot_be_rotated(backend: Backend) -> None:
+    session = await given_session(backend)
+    stale = await load_session(backend, session)
+    assert stale is not None
+    session.revoke(LATER)
+    async with backend.unit_of_work() as uow:
+        await uow.sessions.save_revocation(session)
+        await uow.commit()
+
+    stale.rotate("jti-after-revocation", LATER, a_lifetime())
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.save_rotation(stale, "jti-first") is False
+        await uow.commit()
+
+    assert await load_session(backend, session) == session
+
+
+async def test_rotating_an_unknown_session_stores_nothing(backend: Backend) -> None:
+    user = await given_user(backend)
+    unknown = a_session(user_id=user.id)
+    unknown.rotate("jti-next", LATER, a_lifetime())
+
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.save_rotation(unknown, "jti-first") is False
+        await uow.commit()
+
+    assert await load_session(backend, unknown) is None
+
+
+async def test_a_revocation_is_stored(backend: Backend) -> None:
+    session = await given_session(backend)
+
+    session.revoke(LATER)
+    async with backend.unit_of_work() as uow:
+        await uow.sessions.save_revocation(session)
+        await uow.commit()
+
+    loaded = await load_session(backend, session)
+    assert loaded is not None
+    assert loaded.revoked_at == LATER
+    assert loaded == session
+
+
+async def test_a_late_revocation_keeps_a_rotation_committed_meanwhile(backend: Backend) -> None:
+    session = await given_session(backend)
+    stale = await load_session(backend, session)
+    assert stale is not None
+    session.rotate("jti-rotated", LATER, a_lifetime())
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.save_rotation(session, "jti-first") is True
+        await uow.commit()
+
+    stale.revoke(MUCH_LATER)
+    async with backend.unit_of_work() as uow:
+        await uow.sessions.save_revocation(stale)
+        await uow.commit()
+
+    loaded = await load_session(backend, session)
+    assert loaded is not None
+    assert loaded.revoked_at == MUCH_LATER
+    assert (loaded.current_token_id, loaded.previous_token_id) == ("jti-rotated", "jti-first")
+
+
+async def test_the_first_revocation_wins(backend: Backend) -> None:
+    session = await given_session(backend)
+    first, second = await load_session(backend, session), await load_session(backend, session)
+    assert first is not None
+    assert second is not None
+
+    for copy, moment in ((first, LATER), (second, MUCH_LATER)):
+        copy.revoke(moment)
+        async with backend.unit_of_work() as uow:
+            await uow.sessions.save_revocation(copy)
+            await uow.commit()
+
+    loaded = await load_session(backend, session)
+    assert loaded is not None
+    assert loaded.revoked_at == LATER
