@@ -114,3 +114,9 @@ class IdGenerator(Protocol):
     def new_id(self) -> UUID: ...
 
     def new_token_id(self) -> str: ...
+
+
+class HealthProbe(Protocol):
+    """Whether the service's backing stores answer; never raises."""
+
+    async def is_healthy(self) -> bool: ...

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from argon2 import PasswordHasher as Argon2
+
+from adapters.security.argon2_hasher import Argon2Cost, Argon2PasswordHasher
+
+CHEAP = Argon2Cost(time_cost=1, memory_kib=64, parallelism=1)
+
+
+@pytest.fixture
+def hasher():
+    hasher = Argon2PasswordHasher(CHEAP)
+    yield hasher
+    hasher.close()
+
+
+async def test_a_hash_is_argon2id_with_the_configured_cost_and_verifies(hasher):
+    password_hash = await hasher.hash("correct horse battery staple")
+
+    assert password_hash.startswith("$argon2id$v=19$m=64,t=1,p=1$")
+    assert "correct horse" not in password_hash
+    assert await hasher.verify(password_hash, "correct horse battery staple")
+    assert not await hasher.verify(password_hash, "correct horse battery stapler")
+
+
+async def test_two_hashes_of_one_password_differ_by_salt(hasher):
+    assert await hasher.hash("same password!!") != await hasher.hash("same password!!")
+
+
+async def test_an_unreadable_hash_verifies_as_false_and_needs_a_rehash(hasher):
+    assert not await hasher.verify("not-a-hash", "whatever")
+    assert hasher.needs_rehash("not-a-hash")
+
+
+async def test_a_hash_made_with_another_cost_needs_a_rehash(hasher):
+    stronger = Argon2PasswordHasher(Argon2Cost(time_cost=2, memory_kib=64, parallelism=1))
+    try:
+        old_hash = await hasher.hash("a long enough password")
+        assert stronger.needs_rehash(old_hash)
+        assert not hasher.needs_rehash(old_hash)
+        assert await stronger.verify(old_hash, "a long enough password")
+    finally:
+        stronger.close()
+
+
+async def test_imitating_a_verify_runs_a_real_argon2_verification(hasher, monkeypatch):
+    calls = []
+    original = Argon2.verify
+    monkeypatch.setattr(
+        Argon2, "verify", lambda self, h, p: calls.append(h) or original(self, h, p)
+    )
+
+    await hasher.imitate_verify("anything at all")
+
+    assert len(calls) == 1
+    assert calls[0].startswith("$argon2id$v=19$m=64,t=1,p=1$")
+
+
+async def test_hashing_runs_off_the_event_loop_thread(hasher, monkeypatch):
+    threads = []
+    original = Argon2.hash
+    monkeypatch.setattr(
+        Argon2,
+        "hash",
+        lambda self, p: threads.append(threading.current_thread()) or original(self, p),
+    )
+
+    await asyncio.gather(hasher.hash("one long password"), hasher.hash("two long password"))
+
+    assert threads
+    assert all(t is not threading.main_thread() for t in threads)
+    assert all(t.name.startswith("argon2") for t in threads)
