@@ -1,0 +1,39 @@
+# hexauth: `make run` serves the API on SQLite, `make test` runs the whole suite.
+# Both set everything up first (uv, the virtual environment from uv.lock).
+
+UV ?= uv
+export UV_LINK_MODE ?= copy
+
+.DEFAULT_GOAL := help
+.PHONY: help uv install run migrate test lint format clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+uv: ## install uv if it is missing
+	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+install: uv ## create .venv from uv.lock (exact versions)
+	$(UV) sync --frozen
+
+migrate: install ## bring the database at DATABASE_URL to the newest schema
+	$(UV) run hexauth migrate
+
+run: migrate ## migrate and serve the API on HOST:PORT (127.0.0.1:8000, SQLite by default)
+	$(UV) run hexauth serve
+
+test: install ## run the whole test suite (Postgres: TEST_DATABASE_URL, else local binaries)
+	$(UV) run pytest
+
+lint: install ## ruff, mypy strict on domain and application, import-linter layers
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+	$(UV) run lint-imports
+
+format: install ## apply ruff's fixes and formatting
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+clean: ## remove the virtual environment, caches and the development database and keys
+	rm -rf .venv .data .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

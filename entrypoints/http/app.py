@@ -1,0 +1,66 @@
+"""The Litestar application factory: the same function serves production and tests."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.exceptions import HTTPException
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.problem_details import ProblemDetailsPlugin
+
+from entrypoints.container import Container
+from entrypoints.http.controllers.auth import AuthController
+from entrypoints.http.controllers.health import health
+from entrypoints.http.controllers.users import UsersController
+from entrypoints.http.dependencies import container_dependencies
+from entrypoints.http.problems import (
+    http_error_handler,
+    internal_error_handler,
+    problem_details_config,
+)
+
+
+def create_app(container: Container | None = None) -> Litestar:
+    """Build the app around `container` (a fresh one reading the environment by default)."""
+    container = container or Container()
+    settings = container.settings()
+
+    async def on_shutdown() -> None:
+        await container.engine().dispose()
+        container.password_hasher().close()
+
+    return Litestar(
+        route_handlers=[AuthController, UsersController, health],
+        dependencies=container_dependencies(container),
+        plugins=[ProblemDetailsPlugin(problem_details_config())],
+        exception_handlers={HTTPException: http_error_handler, Exception: internal_error_handler},
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_allowed_origins),
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Requested-With"],
+        )
+        if settings.cors_allowed_origins
+        else None,
+        openapi_config=OpenAPIConfig(
+            title="hexauth",
+            version="1.0.0",
+            description="Register, sign in, refresh and sign out with typed, encrypted tokens.",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        bearer_format="JWE",
+                        description="Access token",
+                    )
+                }
+            ),
+        ),
+        state={"container": container, "cors_allowed_origins": settings.cors_allowed_origins},
+        on_shutdown=[on_shutdown],
+        logging_config=None,  # the process entrypoint (the CLI) configures logging
+        debug=False,
+    )

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+
+from application.get_current_user import GetCurrentUser
+from application.results import Principal
+from entrypoints.http.schemas import UserBody
+
+
+class UsersController(Controller):
+    path = "/users"
+    tags = ("users",)
+
+    @get("/me", summary="The signed-in user", security=[{"BearerToken": []}])
+    async def me(
+        self,
+        principal: NamedDependency[Principal],
+        get_current_user: NamedDependency[GetCurrentUser],
+    ) -> UserBody:
+        return UserBody.of(await get_current_user.execute(principal))

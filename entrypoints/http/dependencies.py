@@ -1,0 +1,63 @@
+"""Litestar dependencies that ask the container, plus the bearer check.
+
+dependency-injector's `@inject` is not used on handlers: Litestar would read its defaults as
+request parameters. Each dependency here is a plain function over the container instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dependency_injector import providers
+from litestar import Request
+from litestar.di import NamedDependency, Provide
+
+from application.authenticate import Authenticate
+from application.results import Principal
+from domain.errors import InvalidToken
+from entrypoints.container import Container
+from entrypoints.http.problems import INVALID_TOKEN, TOKEN_REFUSED
+
+BEARER_PREFIX = "bearer "
+
+
+def _from(provider: providers.Provider[Any]) -> Provide:
+    def dependency() -> Any:
+        return provider()
+
+    return Provide(dependency, sync_to_thread=False)
+
+
+def container_dependencies(container: Container) -> dict[str, Provide]:
+    return {
+        "register_user": _from(container.register_user),
+        "login": _from(container.login),
+        "refresh_session": _from(container.refresh_session),
+        "logout": _from(container.logout),
+        "authenticate": _from(container.authenticate),
+        "get_current_user": _from(container.get_current_user),
+        "check_health": _from(container.check_health),
+        "responder": _from(container.token_responder),
+        "principal": Provide(provide_principal, sync_to_thread=False),
+    }
+
+
+def provide_principal(
+    request: Request[Any, Any, Any], authenticate: NamedDependency[Authenticate]
+) -> Principal:
+    """The bearer guard: only an access token in `Authorization: Bearer` gets through.
+
+    RFC 6750 3: a 401 names the Bearer scheme, and says `invalid_token` once one was presented.
+    """
+    header = request.headers.get("authorization", "")
+    if header[: len(BEARER_PREFIX)].lower() != BEARER_PREFIX or not header[len(BEARER_PREFIX) :]:
+        raise INVALID_TOKEN.exception(
+            "a bearer access token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    try:
+        return authenticate.execute(header[len(BEARER_PREFIX) :].strip())
+    except InvalidToken:
+        raise INVALID_TOKEN.exception(
+            TOKEN_REFUSED,
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        ) from None

@@ -1,0 +1,147 @@
+"""RFC 9457 problem responses: every error the API gives, in one vocabulary (API.md)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
+
+from domain.errors import (
+    AccountDisabled,
+    DomainError,
+    EmailAlreadyRegistered,
+    InvalidCredentials,
+    InvalidToken,
+    InvalidValue,
+)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("hexauth.http")
+# One detail for every refused token (API.md "Token format"): the reason stays server-side.
+TOKEN_REFUSED = "the token is missing, invalid or expired"  # noqa: S105 (a message)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    slug: str
+    status: int
+    title: str
+
+    @property
+    def type(self) -> str:
+        return f"urn:hexauth:problem:{self.slug}"
+
+    def exception(
+        self,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        errors: list[dict[str, str]] | None = None,
+    ) -> ProblemDetailsException:
+        return ProblemDetailsException(
+            status_code=self.status,
+            type_=self.type,
+            title=self.title,
+            detail=detail,
+            headers=headers,
+            extra={"errors": errors} if errors is not None else None,
+        )
+
+    def response(
+        self,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        cookies: list[Cookie] | None = None,
+    ) -> Response[dict[str, Any]]:
+        """For handlers that must add a cookie to the problem (the refresh endpoint)."""
+        body = {"type": self.type, "title": self.title, "status": self.status, "detail": detail}
+        return Response(
+            body,
+            status_code=self.status,
+            media_type=PROBLEM_MEDIA_TYPE,
+            headers=headers,
+            cookies=cookies,
+        )
+
+
+VALIDATION_ERROR = Problem("validation-error", 422, "Your request is not valid")
+MALFORMED_BODY = Problem("validation-error", 400, "Your request is not valid")
+INVALID_CREDENTIALS = Problem("invalid-credentials", 401, "Invalid email or password")
+WRONG_CURRENT_PASSWORD = Problem("invalid-credentials", 403, "The current password is wrong")
+INVALID_TOKEN = Problem("invalid-token", 401, "Missing or invalid token")
+CSRF_REJECTED = Problem("csrf-rejected", 403, "Cross-site request refused")
+ACCOUNT_DISABLED = Problem("account-disabled", 403, "This account is disabled")
+NOT_FOUND = Problem("not-found", 404, "Not found")
+METHOD_NOT_ALLOWED = Problem("method-not-allowed", 405, "Method not allowed")
+EMAIL_TAKEN = Problem("email-taken", 409, "This email is already registered")
+PAYLOAD_TOO_LARGE = Problem("payload-too-large", 413, "The request body is too large")
+TOO_MANY_REQUESTS = Problem("too-many-requests", 429, "Too many requests")
+SERVICE_UNAVAILABLE = Problem("service-unavailable", 503, "Service unavailable")
+INTERNAL_ERROR = Problem("internal-error", 500, "Internal server error")
+
+_BY_STATUS = {
+    p.status: p for p in (NOT_FOUND, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS)
+}
+
+
+def _from_domain(error: DomainError) -> ProblemDetailsException:
+    match error:
+        case InvalidValue(field=field, message=message):
+            return VALIDATION_ERROR.exception(
+                message, errors=[{"field": field, "message": message}]
+            )
+        case EmailAlreadyRegistered():
+            return EMAIL_TAKEN.exception("an account with this email already exists")
+        case InvalidCredentials():
+            return INVALID_CREDENTIALS.exception("the email or the password is wrong")
+        case AccountDisabled():
+            return ACCOUNT_DISABLED.exception("sign-in is disabled for this account")
+        case InvalidToken():
+            return INVALID_TOKEN.exception(TOKEN_REFUSED)
+    return INTERNAL_ERROR.exception("unexpected error")
+
+
+def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    """Litestar's own errors (routing, body parsing, size limits) as problems; 5xx are bugs."""
+    if error.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        return internal_error_handler(request, error)
+    if error.status_code == HTTPStatus.BAD_REQUEST:
+        # Litestar says 400 for a body it cannot decode or that has the wrong shape.
+        details = error.extra if isinstance(error, ValidationException) else None
+        return MALFORMED_BODY.exception(
+            "the request body is not valid JSON of the expected shape",
+            errors=[
+                {"field": str(item.get("key") or "body"), "message": str(item.get("message"))}
+                for item in (details if isinstance(details, list) else [])
+                if isinstance(item, dict)
+            ]
+            or [{"field": "body", "message": "expected a JSON object"}],
+        ).to_response(request)
+    problem = _BY_STATUS.get(error.status_code)
+    if problem is None:
+        phrase = HTTPStatus(error.status_code).phrase
+        problem = Problem(phrase.lower().replace(" ", "-"), error.status_code, phrase)
+    return problem.exception(problem.title.lower(), headers=error.headers).to_response(request)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """A bug: log it with an id, and show the client only that id (API.md "Conventions")."""
+    request_id = uuid.uuid4().hex
+    log.error(
+        "unhandled error on %s %s (request id %s)",
+        request.method,
+        request.url.path,
+        request_id,
+        exc_info=error,
+    )
+    return INTERNAL_ERROR.response(f"request id {request_id}")
+
+
+def problem_details_config() -> ProblemDetailsConfig:
+    return ProblemDetailsConfig(exception_to_problem_detail_map={DomainError: _from_domain})

@@ -1,0 +1,59 @@
+"""The JSON shapes of the API (msgspec), separate from the domain objects they present."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+from application.results import AuthResult
+from domain.user import User
+
+
+class Credentials(msgspec.Struct):
+    email: str
+    password: str
+
+
+class UserBody(msgspec.Struct):
+    id: UUID
+    email: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserBody:
+        return cls(id=user.id, email=user.email.value, created_at=user.created_at)
+
+
+class TokenBody(msgspec.Struct):
+    access_token: str
+    expires_in: int
+    token_expiration: int
+    user: UserBody
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 (RFC 6750 scheme name)
+
+    @classmethod
+    def of(cls, result: AuthResult, expires_in: int) -> TokenBody:
+        expires_at = result.tokens.access_expires_at
+        return cls(
+            access_token=result.tokens.access_token,
+            expires_in=expires_in,
+            token_expiration=int(expires_at.timestamp() * 1000),
+            user=UserBody.of(result.user),
+        )
+
+
+class HealthBody(msgspec.Struct):
+    status: str
+
+
+class ProblemBody(msgspec.Struct):
+    """RFC 9457 problem details, as every error response carries them."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, str]] | None = None
