@@ -10,8 +10,11 @@ from application.ports import Clock, IdGenerator
 
 
 class SystemClock(Clock):
+    """UTC, to the whole second: JWT times are whole seconds (RFC 7519 2, NumericDate), so
+    every time the service hands out (token expiry, cookie Max-Age, created_at) agrees."""
+
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC).replace(microsecond=0)
 
 
 class RandomIds(IdGenerator):

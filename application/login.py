@@ -52,7 +52,7 @@ class Login:
         async with self._unit_of_work() as uow:
             if rehashed is not None:
                 user.change_password_hash(rehashed)
-                await uow.users.update(user)
+                await uow.users.save_password_hash(user)
             await uow.sessions.add(session)
             await uow.commit()
         return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))

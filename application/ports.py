@@ -25,8 +25,8 @@ class UserRepository(Protocol):
 
     async def get_by_email(self, email: Email) -> User | None: ...
 
-    async def update(self, user: User) -> None:
-        """Store the user's changed password hash and active flag."""
+    async def save_password_hash(self, user: User) -> None:
+        """Store the user's password hash, and nothing else of the user."""
         ...
 
 

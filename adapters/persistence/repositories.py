@@ -28,10 +28,10 @@ _USER_COLUMNS = (
 _SELECT_USER = select(*_USER_COLUMNS).where(users.c.id == bindparam("user_id"))
 _SELECT_USER_BY_EMAIL = select(*_USER_COLUMNS).where(users.c.email == bindparam("email"))
 _INSERT_USER = insert(users)
-_UPDATE_USER = (
+_UPDATE_PASSWORD_HASH = (
     update(users)
     .where(users.c.id == bindparam("user_id"))
-    .values(password_hash=bindparam("new_password_hash"), is_active=bindparam("new_is_active"))
+    .values(password_hash=bindparam("new_password_hash"))
 )
 
 _SESSION_COLUMNS = tuple(
@@ -116,15 +116,11 @@ class SqlAlchemyUserRepository(UserRepository):
         row = result.first()
         return None if row is None else _user_from(row)
 
-    async def update(self, user: User) -> None:
-        """Store the user's password hash and active flag; an unknown user changes nothing."""
+    async def save_password_hash(self, user: User) -> None:
+        """Store only the password hash; an unknown user changes nothing."""
         await self._connection.execute(
-            _UPDATE_USER,
-            {
-                "user_id": user.id,
-                "new_password_hash": user.password_hash,
-                "new_is_active": user.is_active,
-            },
+            _UPDATE_PASSWORD_HASH,
+            {"user_id": user.id, "new_password_hash": user.password_hash},
         )
 
     # To come with their ports: delete, and listing users for operators.

@@ -62,14 +62,13 @@ class InMemoryUserRepository(UserRepository):
         visible = {**self._store.users, **self._changes.users}.values()
         return copy.deepcopy(next((user for user in visible if user.email == email), None))
 
-    async def update(self, user: User) -> None:
-        # Like the UPDATE: only these two columns, and an unknown user changes nothing.
+    async def save_password_hash(self, user: User) -> None:
+        # Like the UPDATE: only this column, and an unknown user changes nothing.
         stored = _find_user(self._store, self._changes, user.id)
         if stored is None:
             return
         changed = copy.deepcopy(stored)
         changed.password_hash = user.password_hash
-        changed.is_active = user.is_active
         self._changes.users[user.id] = changed
 
 

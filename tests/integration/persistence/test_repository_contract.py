@@ -104,23 +104,26 @@ async def test_unknown_ids_and_emails_find_nothing(backend: Backend) -> None:
         assert await uow.users.get_by_email(Email.parse("nobody@example.com")) is None
 
 
-async def test_an_update_stores_the_password_hash_and_the_active_flag(backend: Backend) -> None:
+async def test_saving_a_password_hash_stores_that_and_nothing_else(backend: Backend) -> None:
     user = await given_user(backend)
 
     user.change_password_hash("a-new-hash")
-    user.is_active = False
+    user.is_active = False  # changed in memory only: saving the hash must not store it
     async with backend.unit_of_work() as uow:
-        await uow.users.update(user)
+        await uow.users.save_password_hash(user)
         await uow.commit()
 
-    assert await load_user(backend, user) == user
+    stored = await load_user(backend, user)
+    assert stored is not None
+    assert stored.password_hash == "a-new-hash"
+    assert stored.is_active is True
 
 
 async def test_updating_an_unknown_user_stores_nothing(backend: Backend) -> None:
     stranger = a_user()
 
     async with backend.unit_of_work() as uow:
-        await uow.users.update(stranger)
+        await uow.users.save_password_hash(stranger)
         await uow.commit()
 
     assert await load_user(backend, stranger) is None

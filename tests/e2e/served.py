@@ -1,0 +1,79 @@
+"""Run `hexauth` as a real process, the way `make run` does, for tests over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+HEXAUTH = [sys.executable, "-m", "entrypoints.cli"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def hexauth(*args: str, env: Mapping[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*HEXAUTH, *args],
+        env=_environment(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@contextmanager
+def serving(env: Mapping[str, str], cwd: Path) -> Iterator[str]:
+    """`hexauth serve` on a free port; yields its base URL and stops it afterwards."""
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 (our own CLI)
+        [*HEXAUTH, "serve"],
+        env=_environment({**env, "HOST": "127.0.0.1", "PORT": str(port)}),
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_up(base_url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"hexauth serve exited:\n{process.stdout.read()}")  # type: ignore[union-attr]
+        try:
+            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("hexauth serve did not answer within 30 s")
+
+
+def _environment(overrides: Mapping[str, str]) -> dict[str, str]:
+    cheap_argon2 = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "64", "ARGON2_PARALLELISM": "1"}
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "DATABASE_"))}
+    return {**inherited, "PYTHONPATH": str(ROOT), **cheap_argon2, **overrides}
