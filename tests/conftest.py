@@ -170,7 +170,7 @@ def _throwaway_cluster(initdb: Path, pg_ctl: Path) -> Iterator[str]:
     data, port = folder / "data", _free_port()
 
     def run(*command: str | Path) -> None:
-        done = subprocess.run(  # noqa: S603 - our own fixed command lines
+        done = subprocess.run(
             [*as_owner, *map(str, command)],
             cwd=folder,
             capture_output=True,

@@ -39,7 +39,7 @@ def hexauth(*args: str, env: Mapping[str, str], cwd: Path) -> subprocess.Complet
 def serving(env: Mapping[str, str], cwd: Path) -> Iterator[str]:
     """`hexauth serve` on a free port; yields its base URL and stops it afterwards."""
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603 (our own CLI)
+    process = subprocess.Popen(
         [*HEXAUTH, "serve"],
         env=_environment({**env, "HOST": "127.0.0.1", "PORT": str(port)}),
         cwd=cwd,
