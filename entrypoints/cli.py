@@ -7,13 +7,18 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from entrypoints.http.request_id import RequestIdLogFilter
 from entrypoints.settings import Settings, SettingsError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s [%(request_id)s]: %(message)s"
+    )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RequestIdLogFilter())
     if args.command == "keys":
         return _keys_new(args.kid)
     try:

@@ -19,6 +19,7 @@ from entrypoints.http.problems import (
     internal_error_handler,
     problem_details_config,
 )
+from entrypoints.http.request_id import RequestIdMiddleware
 
 
 def create_app(container: Container | None = None) -> Litestar:
@@ -33,6 +34,7 @@ def create_app(container: Container | None = None) -> Litestar:
     return Litestar(
         route_handlers=[AuthController, UsersController, health],
         dependencies=container_dependencies(container),
+        middleware=[RequestIdMiddleware()],
         plugins=[ProblemDetailsPlugin(problem_details_config())],
         exception_handlers={HTTPException: http_error_handler, Exception: internal_error_handler},
         cors_config=CORSConfig(

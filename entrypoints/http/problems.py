@@ -21,6 +21,7 @@ from domain.errors import (
     InvalidToken,
     InvalidValue,
 )
+from entrypoints.http.request_id import current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("hexauth.http")
@@ -132,7 +133,7 @@ def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) ->
 
 def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """A bug: log it with an id, and show the client only that id (API.md "Conventions")."""
-    request_id = uuid.uuid4().hex
+    request_id = current_request_id.get() or uuid.uuid4().hex
     log.error(
         "unhandled error on %s %s (request id %s)",
         request.method,

@@ -82,3 +82,31 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/health",
     } <= set(document["paths"])
     assert "BearerToken" in document["components"]["securitySchemes"]
+
+
+def test_every_response_carries_a_request_id_and_a_well_formed_one_is_kept(client):
+    generated = client.get("/health").headers["x-request-id"]
+    kept = client.get("/health", headers={"X-Request-ID": "trace-42"}).headers["x-request-id"]
+    replaced = client.get("/health", headers={"X-Request-ID": "bad id\nx"}).headers["x-request-id"]
+
+    assert len(generated) == 32
+    assert kept == "trace-42"
+    assert replaced not in {"bad id\nx", generated}
+    assert len(replaced) == 32
+
+
+def test_a_500_names_the_request_id_of_its_response(container):
+    class Exploding:
+        async def execute(self, command):
+            raise RuntimeError("boom")
+
+    container.login.override(providers.Object(Exploding()))
+    with TestClient(create_app(container), base_url=BASE_URL) as client:
+        response = client.post(
+            "/auth/login",
+            json={"email": "a@example.com", "password": PASSWORD},
+            headers={"X-Request-ID": "req-500"},
+        )
+
+    assert response.json()["detail"] == "request id req-500"
+    assert response.headers["x-request-id"] == "req-500"
