@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
+from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
 from application.results import AuthResult
 from application.token_issuer import TokenIssuer
@@ -26,11 +28,13 @@ class Login:
         hasher: PasswordHasher,
         issuer: TokenIssuer,
         clock: Clock,
+        events: SecurityEvents | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
         self._issuer = issuer
         self._clock = clock
+        self._events = events or NoSecurityEvents()
 
     async def execute(self, command: LoginCommand) -> AuthResult:
         """Raise InvalidCredentials (unknown email or wrong password alike) or AccountDisabled."""
@@ -38,11 +42,14 @@ class Login:
         if user is None:
             # Same work as a real check, so response time does not tell which emails exist.
             await self._hasher.imitate_verify(command.password)
+            self._failed(None, "unknown_email")
             raise InvalidCredentials
         if not await self._hasher.verify(user.password_hash, command.password):
+            self._failed(user.id, "wrong_password")
             raise InvalidCredentials
         # Only after the right password, so a disabled account is not revealed to guessers.
         if not user.is_active:
+            self._failed(user.id, "account_disabled")
             raise AccountDisabled
         rehashed = None
         if self._hasher.needs_rehash(user.password_hash):
@@ -55,7 +62,15 @@ class Login:
                 await uow.users.save_password_hash(user)
             await uow.sessions.add(session)
             await uow.commit()
+        self._events.record(
+            SecurityEvent(SecurityEventKind.LOGIN_SUCCEEDED, user_id=user.id, session_id=session.id)
+        )
         return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
+
+    def _failed(self, user_id: UUID | None, reason: str) -> None:
+        self._events.record(
+            SecurityEvent(SecurityEventKind.LOGIN_FAILED, user_id=user_id, reason=reason)
+        )
 
     async def _find(self, raw_email: str) -> User | None:
         try:

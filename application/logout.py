@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, TokenCodec, UnitOfWorkFactory
 from domain.errors import InvalidToken
 from domain.tokens import TokenType
@@ -15,10 +16,17 @@ class LogoutCommand:
 class Logout:
     """End the session a refresh token belongs to. Idempotent: no token, or a dead one, is fine."""
 
-    def __init__(self, unit_of_work: UnitOfWorkFactory, codec: TokenCodec, clock: Clock) -> None:
+    def __init__(
+        self,
+        unit_of_work: UnitOfWorkFactory,
+        codec: TokenCodec,
+        clock: Clock,
+        events: SecurityEvents | None = None,
+    ) -> None:
         self._unit_of_work = unit_of_work
         self._codec = codec
         self._clock = clock
+        self._events = events or NoSecurityEvents()
 
     async def execute(self, command: LogoutCommand) -> None:
         if not command.refresh_token:
@@ -34,3 +42,11 @@ class Logout:
             session.revoke(self._clock.now())
             await uow.sessions.save_revocation(session)
             await uow.commit()
+        self._events.record(
+            SecurityEvent(
+                SecurityEventKind.SESSION_REVOKED,
+                user_id=session.user_id,
+                session_id=session.id,
+                reason="logout",
+            )
+        )

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
+from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, IdGenerator, TokenCodec, UnitOfWorkFactory
 from application.results import AuthResult
 from application.token_issuer import TokenIssuer
 from domain.errors import InvalidToken, RefreshTokenReused, RefreshTokenSuperseded
 from domain.session import Presented
 from domain.tokens import TokenType
-
-security_log = logging.getLogger("hexauth.security")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +26,14 @@ class RefreshSession:
         issuer: TokenIssuer,
         clock: Clock,
         ids: IdGenerator,
+        events: SecurityEvents | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._codec = codec
         self._issuer = issuer
         self._clock = clock
         self._ids = ids
+        self._events = events or NoSecurityEvents()
 
     async def execute(self, command: RefreshCommand) -> AuthResult:
         """Rotate the session's refresh token.
@@ -55,13 +55,12 @@ class RefreshSession:
                 session.revoke(now)
                 await uow.sessions.save_revocation(session)
                 await uow.commit()
-                security_log.warning(
-                    "refresh token reuse detected; session revoked",
-                    extra={
-                        "event": "refresh_reuse",
-                        "user_id": str(session.user_id),
-                        "session_id": str(session.id),
-                    },
+                self._events.record(
+                    SecurityEvent(
+                        SecurityEventKind.REFRESH_REUSE_DETECTED,
+                        user_id=session.user_id,
+                        session_id=session.id,
+                    )
                 )
                 raise RefreshTokenReused("a rotated refresh token was presented again")
             if presented is Presented.JUST_ROTATED:
@@ -73,4 +72,7 @@ class RefreshSession:
             if not await uow.sessions.save_rotation(session, expected_token_id=claims.token_id):
                 raise RefreshTokenSuperseded("another refresh rotated this token first")
             await uow.commit()
+        self._events.record(
+            SecurityEvent(SecurityEventKind.REFRESHED, user_id=user.id, session_id=session.id)
+        )
         return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, IdGenerator, PasswordHasher, UnitOfWorkFactory
 from application.results import AuthResult
 from application.token_issuer import TokenIssuer
@@ -28,6 +29,7 @@ class RegisterUser:
         issuer: TokenIssuer,
         clock: Clock,
         ids: IdGenerator,
+        events: SecurityEvents | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
@@ -35,6 +37,7 @@ class RegisterUser:
         self._issuer = issuer
         self._clock = clock
         self._ids = ids
+        self._events = events or NoSecurityEvents()
 
     async def execute(self, command: RegisterCommand) -> AuthResult:
         """Raise InvalidEmail, WeakPassword or EmailAlreadyRegistered; store nothing then."""
@@ -49,4 +52,7 @@ class RegisterUser:
             await uow.users.add(user)
             await uow.sessions.add(session)
             await uow.commit()
+        self._events.record(
+            SecurityEvent(SecurityEventKind.REGISTERED, user_id=user.id, session_id=session.id)
+        )
         return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))

@@ -7,6 +7,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from adapters.http.refresh_cookie import RefreshCookie
+from adapters.observability.security_log import LoggingSecurityEvents
 from adapters.persistence.database import create_engine
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.persistence_health import SqlAlchemyHealthProbe
@@ -38,6 +39,7 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings.from_env)
 
     clock = providers.Singleton(SystemClock)
+    security_events = providers.Singleton(LoggingSecurityEvents)
     ids = providers.Singleton(RandomIds)
 
     engine = providers.Singleton(create_engine, settings.provided.database_url)
@@ -91,6 +93,7 @@ class Container(containers.DeclarativeContainer):
         issuer=token_issuer,
         clock=clock,
         ids=ids,
+        events=security_events,
     )
     login = providers.Factory(
         Login,
@@ -98,6 +101,7 @@ class Container(containers.DeclarativeContainer):
         hasher=password_hasher,
         issuer=token_issuer,
         clock=clock,
+        events=security_events,
     )
     refresh_session = providers.Factory(
         RefreshSession,
@@ -106,9 +110,14 @@ class Container(containers.DeclarativeContainer):
         issuer=token_issuer,
         clock=clock,
         ids=ids,
+        events=security_events,
     )
     logout = providers.Factory(
-        Logout, unit_of_work=unit_of_work.provider, codec=token_codec, clock=clock
+        Logout,
+        unit_of_work=unit_of_work.provider,
+        codec=token_codec,
+        clock=clock,
+        events=security_events,
     )
     authenticate = providers.Factory(Authenticate, codec=token_codec)
     get_current_user = providers.Factory(GetCurrentUser, unit_of_work=unit_of_work.provider)

@@ -25,7 +25,13 @@ from domain.session import Session, SessionLifetime
 from domain.tokens import Claims, TokenType
 from domain.user import User
 from tests.fakes.persistence import InMemoryStore, InMemoryUnitOfWork
-from tests.fakes.security import FakePasswordHasher, FakeTokenCodec, FixedClock, SequentialIds
+from tests.fakes.security import (
+    FakePasswordHasher,
+    FakeTokenCodec,
+    FixedClock,
+    RecordingSecurityEvents,
+    SequentialIds,
+)
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 ACCESS_TTL = timedelta(minutes=15)
@@ -115,6 +121,7 @@ class World:
     policy: TokenPolicy
     password_policy: PasswordPolicy
     issuer: TokenIssuer
+    events: RecordingSecurityEvents = field(default_factory=RecordingSecurityEvents)
     register: RegisterUser = field(init=False)
     login: Login = field(init=False)
     refresh: RefreshSession = field(init=False)
@@ -125,11 +132,13 @@ class World:
     def __post_init__(self) -> None:
         uow = self.unit_of_work
         self.register = RegisterUser(
-            uow, self.hasher, self.password_policy, self.issuer, self.clock, self.ids
+            uow, self.hasher, self.password_policy, self.issuer, self.clock, self.ids, self.events
         )
-        self.login = Login(uow, self.hasher, self.issuer, self.clock)
-        self.refresh = RefreshSession(uow, self.codec, self.issuer, self.clock, self.ids)
-        self.logout = Logout(uow, self.codec, self.clock)
+        self.login = Login(uow, self.hasher, self.issuer, self.clock, self.events)
+        self.refresh = RefreshSession(
+            uow, self.codec, self.issuer, self.clock, self.ids, self.events
+        )
+        self.logout = Logout(uow, self.codec, self.clock, self.events)
         self.authenticate = Authenticate(self.codec)
         self.get_current_user = GetCurrentUser(uow)
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from dependency_injector import providers
 from litestar.testing import TestClient
 
@@ -110,3 +112,16 @@ def test_a_500_names_the_request_id_of_its_response(container):
 
     assert response.json()["detail"] == "request id req-500"
     assert response.headers["x-request-id"] == "req-500"
+
+
+def test_security_events_of_a_flow_are_logged_without_secrets(client, caplog):
+    with caplog.at_level(logging.INFO):
+        registered = register(client)
+        client.post("/auth/login", json={"email": "ada@example.com", "password": "w" * 20})
+        client.post("/auth/refresh", headers=CSRF)
+
+    events = [r.event for r in caplog.records if r.name == "hexauth.security"]
+    assert events == ["registered", "login_failed", "refreshed"]
+    assert PASSWORD not in caplog.text
+    assert "w" * 20 not in caplog.text
+    assert registered.json()["access_token"] not in caplog.text

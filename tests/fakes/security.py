@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from application.events import SecurityEvent, SecurityEventKind
 from application.ports import Clock, IdGenerator, PasswordHasher, TokenCodec
 from domain.errors import InvalidToken
 from domain.tokens import Claims, TokenType
@@ -84,3 +85,16 @@ class SequentialIds(IdGenerator):
 
     def new_token_id(self) -> str:
         return f"jti-{next(self._counter)}"
+
+
+class RecordingSecurityEvents:
+    """Keeps every event, in order, for tests to read."""
+
+    def __init__(self) -> None:
+        self.events: list[SecurityEvent] = []
+
+    def record(self, event: SecurityEvent) -> None:
+        self.events.append(event)
+
+    def kinds(self) -> list[SecurityEventKind]:
+        return [event.kind for event in self.events]

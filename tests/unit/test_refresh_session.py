@@ -1,11 +1,11 @@
 import asyncio
-import logging
 import uuid
 from datetime import timedelta
 from uuid import UUID
 
 import pytest
 
+from application.events import SecurityEvent, SecurityEventKind
 from application.results import AuthResult
 from domain.errors import (
     InvalidToken,
@@ -121,23 +121,18 @@ async def test_reusing_a_rotated_refresh_token_revokes_the_session() -> None:
         await world.refresh_with(second.tokens.refresh_token)
 
 
-async def test_reuse_is_logged_as_a_security_event(caplog: pytest.LogCaptureFixture) -> None:
+async def test_reuse_is_reported_as_a_security_event() -> None:
     world = a_world()
     first, session = await signed_up(world)
     await world.refresh_with(first.tokens.refresh_token)
     world.clock.advance(minutes=1)
 
-    with (
-        caplog.at_level(logging.WARNING, logger="hexauth.security"),
-        pytest.raises(RefreshTokenReused),
-    ):
+    with pytest.raises(RefreshTokenReused):
         await world.refresh_with(first.tokens.refresh_token)
 
-    [record] = [r for r in caplog.records if r.name == "hexauth.security"]
-    assert record.__dict__["event"] == "refresh_reuse"
-    assert record.__dict__["session_id"] == str(session.id)
-    assert record.__dict__["user_id"] == str(session.user_id)
-    assert first.tokens.refresh_token not in caplog.text
+    assert world.events.events[-1] == SecurityEvent(
+        SecurityEventKind.REFRESH_REUSE_DETECTED, user_id=session.user_id, session_id=session.id
+    )
 
 
 async def test_a_token_older_than_the_previous_one_is_reuse_even_inside_the_grace() -> None:
@@ -315,9 +310,7 @@ async def test_two_concurrent_refreshes_with_one_token_yield_exactly_one_success
     assert current.current_token_id == world.claims_of(winner.tokens.refresh_token).token_id
 
 
-async def test_an_old_token_after_logout_is_refused_as_revoked_and_not_raised_as_reuse(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+async def test_an_old_token_after_logout_is_refused_as_revoked_and_not_raised_as_reuse() -> None:
     world = a_world()
     first, session = await signed_up(world)
     second = await world.refresh_with(first.tokens.refresh_token)
@@ -325,10 +318,12 @@ async def test_an_old_token_after_logout_is_refused_as_revoked_and_not_raised_as
     world.clock.advance(minutes=1)
     commits = world.store.commits
 
-    with caplog.at_level(logging.WARNING, logger="hexauth.security"), pytest.raises(SessionRevoked):
+    reported = len(world.events.events)
+
+    with pytest.raises(SessionRevoked):
         await world.refresh_with(first.tokens.refresh_token)
 
-    assert not [r for r in caplog.records if r.name == "hexauth.security"]
+    assert world.events.events[reported:] == []
     assert world.store.commits == commits
     assert stored(world, session.id).revoked_at == NOW
 

@@ -1,0 +1,43 @@
+"""Security events: what the use cases report for logs and metrics. Never carries a secret."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+
+class SecurityEventKind(enum.StrEnum):
+    REGISTERED = "registered"
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_THROTTLED = "login_throttled"
+    REGISTRATION_THROTTLED = "registration_throttled"
+    REFRESHED = "refreshed"
+    REFRESH_REUSE_DETECTED = "refresh_reuse_detected"
+    SESSION_REVOKED = "session_revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityEvent:
+    """One security-relevant fact. Ids and an address only: no email, password or token."""
+
+    kind: SecurityEventKind
+    user_id: UUID | None = None
+    session_id: UUID | None = None
+    client_ip: str | None = None
+    reason: str | None = None
+
+
+class SecurityEvents(Protocol):
+    """Where security events go (logs, metrics). Must not raise and must not block."""
+
+    def record(self, event: SecurityEvent) -> None: ...
+
+
+class NoSecurityEvents(SecurityEvents):
+    """For use cases built without anyone listening."""
+
+    def record(self, event: SecurityEvent) -> None:
+        return None
