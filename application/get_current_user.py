@@ -1,9 +1,21 @@
 from __future__ import annotations
 
-from application.ports import UnitOfWorkFactory
+from application.ports import UnitOfWorkFactory, UserRepository
 from application.results import Principal
 from domain.errors import InvalidToken
 from domain.user import User
+
+
+async def active_user(users: UserRepository, principal: Principal) -> User:
+    """The account `principal` speaks for, read inside the caller's unit of work.
+
+    Access tokens are stateless, so every use case behind a bearer token asks here: raise
+    InvalidToken when the account was deleted or disabled since the token was made.
+    """
+    user = await users.get(principal.user_id)
+    if user is None or not user.is_active:
+        raise InvalidToken("the account is gone or disabled")
+    return user
 
 
 class GetCurrentUser:
@@ -15,7 +27,4 @@ class GetCurrentUser:
     async def execute(self, principal: Principal) -> User:
         """Raise InvalidToken when the account was deleted or disabled since the token was made."""
         async with self._unit_of_work() as uow:
-            user = await uow.users.get(principal.user_id)
-        if user is None or not user.is_active:
-            raise InvalidToken("the account is gone or disabled")
-        return user
+            return await active_user(uow.users, principal)

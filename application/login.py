@@ -6,9 +6,10 @@ from uuid import UUID
 from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
 from application.results import AuthResult
+from application.throttling import LoginThrottle
 from application.token_issuer import TokenIssuer
 from domain.email import Email
-from domain.errors import AccountDisabled, InvalidCredentials, InvalidEmail
+from domain.errors import AccountDisabled, InvalidCredentials, InvalidEmail, TooManyAttempts
 from domain.user import User
 
 
@@ -17,6 +18,7 @@ class LoginCommand:
     email: str
     password: str
     user_agent: str | None = None
+    client_ip: str | None = None
 
 
 class Login:
@@ -29,28 +31,36 @@ class Login:
         issuer: TokenIssuer,
         clock: Clock,
         events: SecurityEvents | None = None,
+        throttle: LoginThrottle | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
         self._issuer = issuer
         self._clock = clock
         self._events = events or NoSecurityEvents()
+        self._throttle = throttle
 
     async def execute(self, command: LoginCommand) -> AuthResult:
-        """Raise InvalidCredentials (unknown email or wrong password alike) or AccountDisabled."""
+        """Raise TooManyAttempts, InvalidCredentials (unknown email or wrong password alike) or
+        AccountDisabled."""
+        # Before anything else: a throttled client costs no database query and no argon2 work,
+        # and learns nothing, not even whether its password was right.
+        await self._admit(command)
         user = await self._find(command.email)
         if user is None:
             # Same work as a real check, so response time does not tell which emails exist.
             await self._hasher.imitate_verify(command.password)
-            self._failed(None, "unknown_email")
+            await self._failed(command, None, "unknown_email")
             raise InvalidCredentials
         if not await self._hasher.verify(user.password_hash, command.password):
-            self._failed(user.id, "wrong_password")
+            await self._failed(command, user.id, "wrong_password")
             raise InvalidCredentials
         # Only after the right password, so a disabled account is not revealed to guessers.
         if not user.is_active:
-            self._failed(user.id, "account_disabled")
+            await self._failed(command, user.id, "account_disabled")
             raise AccountDisabled
+        if self._throttle is not None:
+            await self._throttle.succeeded(command.email, command.client_ip)
         rehashed = None
         if self._hasher.needs_rehash(user.password_hash):
             rehashed = await self._hasher.hash(command.password)
@@ -63,14 +73,41 @@ class Login:
             await uow.sessions.add(session)
             await uow.commit()
         self._events.record(
-            SecurityEvent(SecurityEventKind.LOGIN_SUCCEEDED, user_id=user.id, session_id=session.id)
+            SecurityEvent(
+                SecurityEventKind.LOGIN_SUCCEEDED,
+                user_id=user.id,
+                session_id=session.id,
+                client_ip=command.client_ip,
+            )
         )
         return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
 
-    def _failed(self, user_id: UUID | None, reason: str) -> None:
+    async def _admit(self, command: LoginCommand) -> None:
+        if self._throttle is None:
+            return
+        try:
+            await self._throttle.admit(command.email, command.client_ip)
+        except TooManyAttempts as refused:
+            self._events.record(
+                SecurityEvent(
+                    SecurityEventKind.LOGIN_THROTTLED,
+                    client_ip=command.client_ip,
+                    reason=refused.reason,
+                )
+            )
+            raise
+
+    async def _failed(self, command: LoginCommand, user_id: UUID | None, reason: str) -> None:
         self._events.record(
-            SecurityEvent(SecurityEventKind.LOGIN_FAILED, user_id=user_id, reason=reason)
+            SecurityEvent(
+                SecurityEventKind.LOGIN_FAILED,
+                user_id=user_id,
+                client_ip=command.client_ip,
+                reason=reason,
+            )
         )
+        if self._throttle is not None:
+            await self._throttle.failed(command.client_ip)
 
     async def _find(self, raw_email: str) -> User | None:
         try:

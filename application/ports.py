@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
@@ -29,6 +30,10 @@ class UserRepository(Protocol):
         """Store the user's password hash, and nothing else of the user."""
         ...
 
+    async def save_active(self, user: User) -> None:
+        """Store whether the user is active, and nothing else of the user."""
+        ...
+
 
 class SessionRepository(Protocol):
     """Refresh sessions by id. Writes join the unit of work; nothing here commits."""
@@ -47,6 +52,18 @@ class SessionRepository(Protocol):
 
     async def save_revocation(self, session: Session) -> None:
         """Store the session's `revoked_at`."""
+        ...
+
+    async def list_live(self, user_id: UUID, now: datetime) -> list[Session]:
+        """The user's sessions neither revoked nor expired at `now`, newest `created_at` first."""
+        ...
+
+    async def revoke_all(self, user_id: UUID, now: datetime) -> int:
+        """Revoke, at `now`, every session of the user that is live at `now`; return how many."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Delete the sessions that expired or were revoked before `before`; return how many."""
         ...
 
 
@@ -120,3 +137,33 @@ class HealthProbe(Protocol):
     """Whether the service's backing stores answer; never raises."""
 
     async def is_healthy(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Attempts:
+    """A key's attempts in its current window, and whole seconds (at least 1) until it ends.
+
+    No window open: `count` 0 and `retry_after` 0.
+    """
+
+    count: int
+    retry_after: int
+
+
+class AttemptCounter(Protocol):
+    """Attempts per key in fixed windows, seen alike by every instance sharing the backing store.
+
+    `hit` counts one attempt atomically (concurrent hits never return the same count) and opens a
+    window of `window` on a key's first hit; when the window ends, the key's count is back to 0.
+    Every method raises AttemptCounterUnavailable when the backing store does not answer.
+    """
+
+    async def hit(self, key: str, window: timedelta) -> Attempts: ...
+
+    async def peek(self, key: str) -> Attempts: ...
+
+    async def reset(self, key: str) -> None: ...
+
+
+class AttemptCounterUnavailable(Exception):
+    """The attempt counter's store does not answer; throttled actions fail closed (503)."""

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, IdGenerator, PasswordHasher, UnitOfWorkFactory
 from application.results import AuthResult
+from application.throttling import RegistrationThrottle
 from application.token_issuer import TokenIssuer
 from domain.email import Email
+from domain.errors import TooManyAttempts
 from domain.password import PasswordPolicy
 from domain.user import User
 
@@ -16,6 +18,7 @@ class RegisterCommand:
     email: str
     password: str
     user_agent: str | None = None
+    client_ip: str | None = None
 
 
 class RegisterUser:
@@ -30,6 +33,7 @@ class RegisterUser:
         clock: Clock,
         ids: IdGenerator,
         events: SecurityEvents | None = None,
+        throttle: RegistrationThrottle | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
@@ -38,9 +42,14 @@ class RegisterUser:
         self._clock = clock
         self._ids = ids
         self._events = events or NoSecurityEvents()
+        self._throttle = throttle
 
     async def execute(self, command: RegisterCommand) -> AuthResult:
-        """Raise InvalidEmail, WeakPassword or EmailAlreadyRegistered; store nothing then."""
+        """Raise TooManyAttempts, InvalidEmail, WeakPassword or EmailAlreadyRegistered; store
+        nothing then."""
+        # Every attempt counts, refused ones too: that also caps how fast the 409 for a taken
+        # email can be used to find out which addresses have accounts.
+        await self._admit(command)
         email = Email.parse(command.email)
         self._password_policy.check(command.password, email)
         # Hash before the transaction opens: a connection is not held through ~0.25 s of argon2.
@@ -53,6 +62,26 @@ class RegisterUser:
             await uow.sessions.add(session)
             await uow.commit()
         self._events.record(
-            SecurityEvent(SecurityEventKind.REGISTERED, user_id=user.id, session_id=session.id)
+            SecurityEvent(
+                SecurityEventKind.REGISTERED,
+                user_id=user.id,
+                session_id=session.id,
+                client_ip=command.client_ip,
+            )
         )
         return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
+
+    async def _admit(self, command: RegisterCommand) -> None:
+        if self._throttle is None:
+            return
+        try:
+            await self._throttle.admit(command.client_ip)
+        except TooManyAttempts as refused:
+            self._events.record(
+                SecurityEvent(
+                    SecurityEventKind.REGISTRATION_THROTTLED,
+                    client_ip=command.client_ip,
+                    reason=refused.reason,
+                )
+            )
+            raise

@@ -36,6 +36,31 @@ class AccountDisabled(DomainError):
     """The credentials are right but the account may not sign in."""
 
 
+class TooManyAttempts(DomainError):
+    """Too many attempts from one client (API.md "Login throttling"); try again in `retry_after` s.
+
+    `reason` says which limit was hit, for the logs; it is never shown to the client.
+    """
+
+    def __init__(self, retry_after: int, reason: str = "") -> None:
+        super().__init__(f"too many attempts; retry after {retry_after} s")
+        self.retry_after = max(1, retry_after)
+        self.reason = reason
+
+
+class AccountNotFound(DomainError):
+    """No account has this email (for operators; sign-in never says so)."""
+
+
+class WrongCurrentPassword(DomainError):
+    """A signed-in user gave the wrong current password; unlike InvalidCredentials, the account
+    is known, so this is a refusal of an action rather than of a sign-in."""
+
+
+class SessionNotFound(DomainError):
+    """Not one of the caller's live sessions; deliberately does not say whether it exists."""
+
+
 class InvalidToken(DomainError):
     """A token is malformed, forged, expired, of the wrong type, or its session is gone."""
 

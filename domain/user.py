@@ -19,3 +19,10 @@ class User:
 
     def change_password_hash(self, password_hash: str) -> None:
         self.password_hash = password_hash
+
+    def disable(self) -> None:
+        """Refuse sign-in, refresh and access tokens from now on; the account and data stay."""
+        self.is_active = False
+
+    def enable(self) -> None:
+        self.is_active = True

@@ -12,12 +12,25 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from application.authenticate import Authenticate
+from application.change_password import ChangePassword
+from application.create_user import CreateUser
 from application.get_current_user import GetCurrentUser
+from application.list_sessions import ListSessions
 from application.login import Login, LoginCommand
 from application.logout import Logout, LogoutCommand
+from application.logout_all import LogoutAll
+from application.prune_sessions import PruneSessions
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.register_user import RegisterCommand, RegisterUser
-from application.results import AuthResult
+from application.results import AuthResult, Principal
+from application.revoke_session import RevokeSession
+from application.set_account_active import SetAccountActive
+from application.throttling import (
+    LoginLimits,
+    LoginThrottle,
+    RegistrationLimits,
+    RegistrationThrottle,
+)
 from application.token_issuer import TokenIssuer, TokenPolicy
 from domain.email import Email
 from domain.password import PasswordPolicy
@@ -32,6 +45,7 @@ from tests.fakes.security import (
     RecordingSecurityEvents,
     SequentialIds,
 )
+from tests.fakes.throttling import InMemoryAttemptCounter
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 ACCESS_TTL = timedelta(minutes=15)
@@ -122,25 +136,61 @@ class World:
     password_policy: PasswordPolicy
     issuer: TokenIssuer
     events: RecordingSecurityEvents = field(default_factory=RecordingSecurityEvents)
+    login_limits: LoginLimits = field(default_factory=LoginLimits)
+    registration_limits: RegistrationLimits = field(default_factory=RegistrationLimits)
+    attempts: InMemoryAttemptCounter = field(init=False)
     register: RegisterUser = field(init=False)
     login: Login = field(init=False)
     refresh: RefreshSession = field(init=False)
     logout: Logout = field(init=False)
     authenticate: Authenticate = field(init=False)
     get_current_user: GetCurrentUser = field(init=False)
+    logout_all: LogoutAll = field(init=False)
+    list_sessions: ListSessions = field(init=False)
+    revoke_session: RevokeSession = field(init=False)
+    change_password: ChangePassword = field(init=False)
+    create_user: CreateUser = field(init=False)
+    set_account_active: SetAccountActive = field(init=False)
+    prune_sessions: PruneSessions = field(init=False)
 
     def __post_init__(self) -> None:
         uow = self.unit_of_work
+        self.attempts = InMemoryAttemptCounter(self.clock)
         self.register = RegisterUser(
-            uow, self.hasher, self.password_policy, self.issuer, self.clock, self.ids, self.events
+            uow,
+            self.hasher,
+            self.password_policy,
+            self.issuer,
+            self.clock,
+            self.ids,
+            self.events,
+            RegistrationThrottle(self.attempts, self.registration_limits),
         )
-        self.login = Login(uow, self.hasher, self.issuer, self.clock, self.events)
+        self.login = Login(
+            uow,
+            self.hasher,
+            self.issuer,
+            self.clock,
+            self.events,
+            LoginThrottle(self.attempts, self.login_limits),
+        )
         self.refresh = RefreshSession(
             uow, self.codec, self.issuer, self.clock, self.ids, self.events
         )
         self.logout = Logout(uow, self.codec, self.clock, self.events)
         self.authenticate = Authenticate(self.codec)
         self.get_current_user = GetCurrentUser(uow)
+        self.logout_all = LogoutAll(uow, self.clock, self.events)
+        self.list_sessions = ListSessions(uow, self.clock)
+        self.revoke_session = RevokeSession(uow, self.clock, self.events)
+        self.change_password = ChangePassword(
+            uow, self.hasher, self.password_policy, self.issuer, self.clock, self.events
+        )
+        self.create_user = CreateUser(
+            uow, self.hasher, self.password_policy, self.clock, self.ids, self.events
+        )
+        self.set_account_active = SetAccountActive(uow, self.clock, self.events)
+        self.prune_sessions = PruneSessions(uow, self.clock)
 
     def unit_of_work(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store)
@@ -164,15 +214,25 @@ class World:
         return user
 
     async def sign_up(
-        self, *, email: str = EMAIL, password: str = PASSWORD, user_agent: str | None = None
+        self,
+        *,
+        email: str = EMAIL,
+        password: str = PASSWORD,
+        user_agent: str | None = None,
+        client_ip: str | None = None,
     ) -> AuthResult:
         """Register through the use case: a user, a session and its token pair."""
-        return await self.register.execute(RegisterCommand(email, password, user_agent))
+        return await self.register.execute(RegisterCommand(email, password, user_agent, client_ip))
 
     async def sign_in(
-        self, *, email: str = EMAIL, password: str = PASSWORD, user_agent: str | None = None
+        self,
+        *,
+        email: str = EMAIL,
+        password: str = PASSWORD,
+        user_agent: str | None = None,
+        client_ip: str | None = None,
     ) -> AuthResult:
-        return await self.login.execute(LoginCommand(email, password, user_agent))
+        return await self.login.execute(LoginCommand(email, password, user_agent, client_ip))
 
     async def refresh_with(self, refresh_token: str) -> AuthResult:
         return await self.refresh.execute(RefreshCommand(refresh_token))
@@ -187,6 +247,11 @@ class World:
     def session_of(self, result: AuthResult) -> Session:
         """The committed session that `result`'s refresh token belongs to."""
         return self.store.sessions[self.claims_of(result.tokens.refresh_token).session_id]
+
+    def principal_of(self, result: AuthResult) -> Principal:
+        """Who `result`'s access token speaks for, even once the token expired."""
+        claims = self.claims_of(result.tokens.access_token)
+        return Principal(user_id=claims.subject, session_id=claims.session_id)
 
     def forge_refresh_token(
         self,
@@ -216,6 +281,8 @@ def a_world(
     access_ttl: timedelta = ACCESS_TTL,
     password_policy: PasswordPolicy | None = None,
     hasher: FakePasswordHasher | None = None,
+    login_limits: LoginLimits | None = None,
+    registration_limits: RegistrationLimits | None = None,
 ) -> World:
     """Use cases on fresh fakes: empty store, clock stopped at `now`, ids counting from 1."""
     clock = FixedClock(now)
@@ -231,4 +298,8 @@ def a_world(
         policy=policy,
         password_policy=a_password_policy() if password_policy is None else password_policy,
         issuer=TokenIssuer(codec, ids, policy),
+        login_limits=LoginLimits() if login_limits is None else login_limits,
+        registration_limits=(
+            RegistrationLimits() if registration_limits is None else registration_limits
+        ),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -34,10 +35,12 @@ class _Changes:
 
     users: dict[UUID, User] = field(default_factory=dict)
     sessions: dict[UUID, Session] = field(default_factory=dict)
+    deleted_sessions: set[UUID] = field(default_factory=set)
 
     def clear(self) -> None:
         self.users.clear()
         self.sessions.clear()
+        self.deleted_sessions.clear()
 
 
 def _find_user(store: InMemoryStore, changes: _Changes, user_id: UUID) -> User | None:
@@ -71,6 +74,14 @@ class InMemoryUserRepository(UserRepository):
         changed.password_hash = user.password_hash
         self._changes.users[user.id] = changed
 
+    async def save_active(self, user: User) -> None:
+        stored = _find_user(self._store, self._changes, user.id)
+        if stored is None:
+            return
+        changed = copy.deepcopy(stored)
+        changed.is_active = user.is_active
+        self._changes.users[user.id] = changed
+
 
 class InMemorySessionRepository(SessionRepository):
     def __init__(self, store: InMemoryStore, changes: _Changes) -> None:
@@ -78,11 +89,18 @@ class InMemorySessionRepository(SessionRepository):
         self._changes = changes
 
     def _find(self, session_id: UUID) -> Session | None:
+        if session_id in self._changes.deleted_sessions:
+            return None
         return self._changes.sessions.get(session_id, self._store.sessions.get(session_id))
+
+    def _visible(self) -> list[Session]:
+        ids = {*self._store.sessions, *self._changes.sessions} - self._changes.deleted_sessions
+        return [session for session_id in ids if (session := self._find(session_id))]
 
     async def add(self, session: Session) -> None:
         if _find_user(self._store, self._changes, session.user_id) is None:
             raise LookupError("foreign key: no such user")
+        self._changes.deleted_sessions.discard(session.id)
         self._changes.sessions[session.id] = copy.deepcopy(session)
 
     async def get(self, session_id: UUID) -> Session | None:
@@ -114,6 +132,33 @@ class InMemorySessionRepository(SessionRepository):
         changed.revoked_at = session.revoked_at
         self._changes.sessions[session.id] = changed
 
+    async def list_live(self, user_id: UUID, now: datetime) -> list[Session]:
+        live = [s for s in self._visible() if s.user_id == user_id and s.is_live(now)]
+        live.sort(key=lambda s: (s.created_at, s.id), reverse=True)
+        return copy.deepcopy(live)
+
+    async def revoke_all(self, user_id: UUID, now: datetime) -> int:
+        revoked = 0
+        for stored in self._visible():
+            if stored.user_id == user_id and stored.is_live(now):
+                changed = copy.deepcopy(stored)
+                changed.revoke(now)
+                self._changes.sessions[changed.id] = changed
+                revoked += 1
+        return revoked
+
+    async def prune(self, before: datetime) -> int:
+        # Like the DELETE: by the idle expiry (never after the absolute one) or the revocation.
+        dead = [
+            s.id
+            for s in self._visible()
+            if s.idle_expires_at < before or (s.revoked_at is not None and s.revoked_at < before)
+        ]
+        for session_id in dead:
+            self._changes.sessions.pop(session_id, None)
+            self._changes.deleted_sessions.add(session_id)
+        return len(dead)
+
 
 class InMemoryUnitOfWork(UnitOfWork):
     """Buffers writes until commit, like a transaction; leaving without commit drops them."""
@@ -139,5 +184,7 @@ class InMemoryUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         self._store.users.update(self._changes.users)
         self._store.sessions.update(self._changes.sessions)
+        for session_id in self._changes.deleted_sessions:
+            self._store.sessions.pop(session_id, None)
         self._changes.clear()
         self._store.commits += 1

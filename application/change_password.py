@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.get_current_user import active_user
+from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from application.results import AuthResult, Principal
+from application.token_issuer import TokenIssuer
+from domain.errors import WrongCurrentPassword
+from domain.password import PasswordPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePasswordCommand:
+    principal: Principal
+    current_password: str
+    new_password: str
+    user_agent: str | None = None
+
+
+class ChangePassword:
+    """Set a new password, end every session, and sign in afresh on the device that asked.
+
+    Revoking every session, the caller's included, means whoever may have learnt the old
+    password is out, and the caller continues on a session that began after the change.
+    """
+
+    def __init__(
+        self,
+        unit_of_work: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        password_policy: PasswordPolicy,
+        issuer: TokenIssuer,
+        clock: Clock,
+        events: SecurityEvents | None = None,
+    ) -> None:
+        self._unit_of_work = unit_of_work
+        self._hasher = hasher
+        self._password_policy = password_policy
+        self._issuer = issuer
+        self._clock = clock
+        self._events = events or NoSecurityEvents()
+
+    async def execute(self, command: ChangePasswordCommand) -> AuthResult:
+        """Raise InvalidToken for a gone or disabled account, WeakPassword (field
+        `new_password`) or WrongCurrentPassword; nothing is stored then."""
+        async with self._unit_of_work() as uow:
+            user = await active_user(uow.users, command.principal)
+        self._password_policy.check(command.new_password, user.email, field="new_password")
+        # Both argon2 runs happen outside any transaction: no connection waits on them.
+        if not await self._hasher.verify(user.password_hash, command.current_password):
+            raise WrongCurrentPassword("the current password is wrong")
+        user.change_password_hash(await self._hasher.hash(command.new_password))
+        now = self._clock.now()
+        session = self._issuer.start_session(user.id, now, command.user_agent)
+        async with self._unit_of_work() as uow:
+            # Again inside the writing transaction: the account may have been disabled meanwhile.
+            await active_user(uow.users, command.principal)
+            await uow.users.save_password_hash(user)
+            await uow.sessions.revoke_all(user.id, now)
+            await uow.sessions.add(session)
+            await uow.commit()
+        self._events.record(
+            SecurityEvent(
+                SecurityEventKind.SESSION_REVOKED,
+                user_id=user.id,
+                session_id=command.principal.session_id,
+                reason="password_changed",
+            )
+        )
+        return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from application.get_current_user import active_user
+from application.ports import Clock, UnitOfWorkFactory
+from application.results import Principal
+from domain.session import Session
+
+
+@dataclass(frozen=True, slots=True)
+class ListSessionsCommand:
+    principal: Principal
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """One signed-in device, as its owner sees it."""
+
+    id: UUID
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    """When the session ends unless refreshed before: its idle expiry, which is never after
+    its absolute end. A refresh moves it on, up to the absolute end."""
+    user_agent: str | None
+    current: bool
+    """Whether the access token that asked belongs to this session."""
+
+    @classmethod
+    def of(cls, session: Session, principal: Principal) -> LiveSession:
+        return cls(
+            id=session.id,
+            created_at=session.created_at,
+            last_used_at=session.last_used_at,
+            expires_at=session.idle_expires_at,
+            user_agent=session.user_agent,
+            current=session.id == principal.session_id,
+        )
+
+
+class ListSessions:
+    """The caller's live sessions (neither revoked nor expired), newest first."""
+
+    def __init__(self, unit_of_work: UnitOfWorkFactory, clock: Clock) -> None:
+        self._unit_of_work = unit_of_work
+        self._clock = clock
+
+    async def execute(self, command: ListSessionsCommand) -> list[LiveSession]:
+        """Raise InvalidToken when the account was deleted or disabled."""
+        async with self._unit_of_work() as uow:
+            user = await active_user(uow.users, command.principal)
+            sessions = await uow.sessions.list_live(user.id, self._clock.now())
+        return [LiveSession.of(session, command.principal) for session in sessions]

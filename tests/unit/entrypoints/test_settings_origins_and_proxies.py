@@ -1,0 +1,43 @@
+"""CORS_ALLOWED_ORIGINS, FORWARDED_ALLOW_IPS and REDIS_URL are checked at start-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from entrypoints.settings import Settings, SettingsError
+
+
+def test_origins_and_proxies_are_read_as_lists(tmp_path):
+    settings = Settings.from_env(
+        {
+            "CORS_ALLOWED_ORIGINS": "https://app.example.com, http://localhost:5173",
+            "FORWARDED_ALLOW_IPS": "10.0.0.0/8, 192.0.2.5, ::1, *",
+        },
+        data_dir=tmp_path,
+    )
+
+    assert settings.cors_allowed_origins == ("https://app.example.com", "http://localhost:5173")
+    assert settings.forwarded_allow_ips == ("10.0.0.0/8", "192.0.2.5", "::1", "*")
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["*", "https://*.example.com", "app.example.com", "https://app.example.com/", "ftp://x.test"],
+)
+def test_an_allowed_origin_must_be_an_exact_origin(tmp_path, origin):
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"CORS_ALLOWED_ORIGINS": origin}, data_dir=tmp_path)
+
+    [problem] = refused.value.problems
+    assert problem.startswith("CORS_ALLOWED_ORIGINS:")
+    assert repr(origin) in problem
+
+
+@pytest.mark.parametrize("proxy", ["localhost", "10.0.0.0/33", "proxy.internal"])
+def test_a_trusted_proxy_must_be_an_address_or_a_network(tmp_path, proxy):
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"FORWARDED_ALLOW_IPS": proxy}, data_dir=tmp_path)
+
+    assert refused.value.problems == [
+        f"FORWARDED_ALLOW_IPS: {proxy!r} is not an IP address, a network or *"
+    ]
