@@ -13,6 +13,10 @@
   HEXAUTH_REQUIRE_POSTGRES=1.
 
 Each test session works in its own database, `hexauth_test_<random>`, dropped at the end.
+
+- `redis_server_url`, `redis_namespace`: a Redis server (env TEST_REDIS_URL, else a local
+  redis-server in a temporary folder; "REDIS UNAVAILABLE: ..." skips, or fails when
+  HEXAUTH_REQUIRE_REDIS=1) and a key namespace of the test's own, deleted afterwards.
 """
 
 from __future__ import annotations
@@ -286,3 +290,32 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_server_url() -> Iterator[str]:
+    """A redis:// URL (tests/redis_server.py says where from); skipped loudly without one
+    ("REDIS UNAVAILABLE: ..."), or failed when HEXAUTH_REQUIRE_REDIS=1."""
+    from tests.redis_server import RedisUnavailableError, redis_server
+
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(redis_server())
+        except RedisUnavailableError as unavailable:
+            message = f"REDIS UNAVAILABLE: {unavailable}. The Redis tests did not run."
+            if os.environ.get("HEXAUTH_REQUIRE_REDIS") == "1":
+                pytest.fail(message, pytrace=False)
+            pytest.skip(message)
+        yield url
+
+
+@pytest.fixture
+def redis_namespace(redis_server_url: str) -> Iterator[str]:
+    """A key namespace of this test's own on that server, whose keys are deleted afterwards."""
+    from tests.redis_server import delete_namespace
+
+    namespace = f"hexauth_test_{uuid4().hex}"
+    try:
+        yield namespace
+    finally:
+        delete_namespace(redis_server_url, namespace)

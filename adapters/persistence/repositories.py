@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,6 +32,11 @@ _UPDATE_PASSWORD_HASH = (
     update(users)
     .where(users.c.id == bindparam("user_id"))
     .values(password_hash=bindparam("new_password_hash"))
+)
+_UPDATE_IS_ACTIVE = (
+    update(users)
+    .where(users.c.id == bindparam("user_id"))
+    .values(is_active=bindparam("new_is_active"))
 )
 
 _SESSION_COLUMNS = tuple(
@@ -74,6 +79,32 @@ _REVOKE_SESSION = (
         refresh_sessions.c.id == bindparam("session_id"), refresh_sessions.c.revoked_at.is_(None)
     )
     .values(revoked_at=bindparam("new_revoked_at"))
+)
+# Live as in Session.is_live; `user_id` is indexed, and a user has few sessions.
+_LIVE_SESSIONS_OF_USER = (
+    refresh_sessions.c.user_id == bindparam("owner_id"),
+    refresh_sessions.c.revoked_at.is_(None),
+    refresh_sessions.c.idle_expires_at > bindparam("now"),
+    refresh_sessions.c.expires_at > bindparam("now"),
+)
+_SELECT_LIVE_SESSIONS = (
+    select(*_SESSION_COLUMNS)
+    .where(*_LIVE_SESSIONS_OF_USER)
+    # The id breaks ties between sessions started in the same second, the same on every backend.
+    .order_by(refresh_sessions.c.created_at.desc(), refresh_sessions.c.id.desc())
+)
+_REVOKE_LIVE_SESSIONS = (
+    update(refresh_sessions)
+    .where(*_LIVE_SESSIONS_OF_USER)
+    .values(revoked_at=bindparam("new_revoked_at"))
+)
+# `idle_expires_at` is never later than `expires_at`, so with `revoked_at` it finds every dead
+# session; each has its own index, which PostgreSQL combines for the OR.
+_PRUNE_SESSIONS = delete(refresh_sessions).where(
+    or_(
+        refresh_sessions.c.idle_expires_at < bindparam("before"),
+        refresh_sessions.c.revoked_at < bindparam("before"),
+    )
 )
 
 
@@ -121,6 +152,12 @@ class SqlAlchemyUserRepository(UserRepository):
         await self._connection.execute(
             _UPDATE_PASSWORD_HASH,
             {"user_id": user.id, "new_password_hash": user.password_hash},
+        )
+
+    async def save_active(self, user: User) -> None:
+        """Store only `is_active`; an unknown user changes nothing."""
+        await self._connection.execute(
+            _UPDATE_IS_ACTIVE, {"user_id": user.id, "new_is_active": user.is_active}
         )
 
     # To come with their ports: delete, and listing users for operators.
@@ -185,9 +222,25 @@ class SqlAlchemySessionRepository(SessionRepository):
             {"session_id": session.id, "new_revoked_at": _to_utc_or_none(session.revoked_at)},
         )
 
-    # To come with their ports (indexes are in place): the live sessions of a user, newest
-    # first (`user_id`); revoking all of a user's sessions but one (`user_id`); pruning dead
-    # sessions (`idle_expires_at`, `revoked_at`).
+    async def list_live(self, user_id: UUID, now: datetime) -> list[Session]:
+        """Unrevoked and unexpired at `now`, newest `created_at` first (then by id)."""
+        result = await self._connection.execute(
+            _SELECT_LIVE_SESSIONS, {"owner_id": user_id, "now": _to_utc(now)}
+        )
+        return [_session_from(row) for row in result]
+
+    async def revoke_all(self, user_id: UUID, now: datetime) -> int:
+        """One UPDATE: `revoked_at = now` on each of the user's sessions live at `now`."""
+        moment = _to_utc(now)
+        result = await self._connection.execute(
+            _REVOKE_LIVE_SESSIONS, {"owner_id": user_id, "now": moment, "new_revoked_at": moment}
+        )
+        return int(result.rowcount)
+
+    async def prune(self, before: datetime) -> int:
+        """One DELETE of the sessions whose idle expiry or revocation is before `before`."""
+        result = await self._connection.execute(_PRUNE_SESSIONS, {"before": _to_utc(before)})
+        return int(result.rowcount)
 
 
 def _user_from(row: Sequence[Any]) -> User:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from uuid import UUID
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -393,3 +394,174 @@ async def test_the_first_revocation_wins(backend: Backend) -> None:
     loaded = await load_session(backend, session)
     assert loaded is not None
     assert loaded.revoked_at == LATER
+
+
+# Account activity
+
+
+async def test_saving_is_active_stores_that_and_nothing_else(backend: Backend) -> None:
+    user = await given_user(backend)
+
+    user.disable()
+    user.change_password_hash("changed in memory only")
+    async with backend.unit_of_work() as uow:
+        await uow.users.save_active(user)
+        await uow.commit()
+
+    stored = await load_user(backend, user)
+    assert stored is not None
+    assert stored.is_active is False
+    assert stored.password_hash == a_user().password_hash
+
+
+async def test_saving_is_active_of_an_unknown_user_stores_nothing(backend: Backend) -> None:
+    stranger = a_user(is_active=False)
+
+    async with backend.unit_of_work() as uow:
+        await uow.users.save_active(stranger)
+        await uow.commit()
+
+    assert await load_user(backend, stranger) is None
+
+
+# Many sessions of a user: listing, revoking all, pruning
+
+DAY = timedelta(days=1)
+SHORT = a_lifetime(idle=timedelta(hours=1), absolute=timedelta(hours=2))
+
+
+async def given_sessions(backend: Backend, *sessions: Session) -> None:
+    async with backend.unit_of_work() as uow:
+        for session in sessions:
+            await uow.sessions.add(session)
+        await uow.commit()
+
+
+def revoked(session: Session, at: datetime) -> Session:
+    session.revoke(at)
+    return session
+
+
+async def test_the_live_sessions_of_a_user_come_newest_first(backend: Backend) -> None:
+    user = await given_user(backend)
+    oldest = a_session(user_id=user.id, now=NOW - 3 * DAY, user_agent="old laptop")
+    newest = a_session(user_id=user.id, now=NOW - DAY)
+    middle = a_session(user_id=user.id, now=NOW - 2 * DAY)
+    await given_sessions(backend, oldest, newest, middle)
+
+    async with backend.unit_of_work() as uow:
+        live = await uow.sessions.list_live(user.id, NOW)
+
+    assert live == [newest, middle, oldest]
+    assert_utc(*(s.idle_expires_at for s in live))
+
+
+async def test_sessions_started_in_the_same_second_come_in_the_same_order_everywhere(
+    backend: Backend,
+) -> None:
+    user = await given_user(backend)
+    same_second = [
+        a_session(id=UUID(int=n), user_id=user.id, now=NOW) for n in (0x5, 0xA0, 0x1F, 0xFF00)
+    ]
+    await given_sessions(backend, *same_second)
+
+    async with backend.unit_of_work() as uow:
+        live = await uow.sessions.list_live(user.id, NOW)
+
+    assert [s.id.int for s in live] == [0xFF00, 0xA0, 0x1F, 0x5]
+
+
+async def test_revoked_expired_and_other_users_sessions_are_not_live(backend: Backend) -> None:
+    user, other = await given_user(backend), await given_user(backend, a_user(email="b@ex.com"))
+    live = a_session(user_id=user.id, now=NOW - DAY)
+    idle_ended = a_session(user_id=user.id, now=NOW - timedelta(hours=1), lifetime=SHORT)
+    long_idle = a_lifetime(idle=10 * DAY, absolute=timedelta(hours=2))
+    absolute_ended = a_session(user_id=user.id, now=NOW - timedelta(hours=3), lifetime=long_idle)
+    was_revoked = revoked(a_session(user_id=user.id, now=NOW - DAY), NOW - DAY)
+    someone_elses = a_session(user_id=other.id, now=NOW)
+    await given_sessions(backend, live, idle_ended, absolute_ended, was_revoked, someone_elses)
+
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.list_live(user.id, NOW) == [live]
+        assert await uow.sessions.list_live(a_user().id, NOW) == []
+
+
+async def test_a_unit_of_work_lists_its_own_revocations(backend: Backend) -> None:
+    session = await given_session(backend)
+
+    session.revoke(LATER)
+    async with backend.unit_of_work() as uow:
+        await uow.sessions.save_revocation(session)
+        assert await uow.sessions.list_live(session.user_id, LATER) == []
+
+
+async def test_revoking_all_revokes_the_live_sessions_of_that_user_only(
+    backend: Backend,
+) -> None:
+    user, other = await given_user(backend), await given_user(backend, a_user(email="b@ex.com"))
+    phone, laptop = a_session(user_id=user.id), a_session(user_id=user.id, now=NOW + DAY)
+    phone.rotate("jti-phone-2", LATER, a_lifetime())
+    earlier = revoked(a_session(user_id=user.id), LATER)
+    dead = a_session(user_id=user.id, now=NOW - DAY, lifetime=SHORT)
+    someone_elses = a_session(user_id=other.id)
+    await given_sessions(backend, phone, laptop, earlier, dead, someone_elses)
+
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.revoke_all(user.id, MUCH_LATER + DAY) == 2
+        await uow.commit()
+
+    for session in (phone, laptop):
+        loaded = await load_session(backend, session)
+        assert loaded is not None
+        assert loaded.revoked_at == MUCH_LATER + DAY
+        assert loaded.current_token_id == session.current_token_id
+    assert await load_session(backend, earlier) == earlier  # the first revocation stays
+    assert await load_session(backend, dead) == dead
+    assert await load_session(backend, someone_elses) == someone_elses
+
+
+async def test_revoking_all_without_commit_revokes_nothing(backend: Backend) -> None:
+    session = await given_session(backend)
+
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.revoke_all(session.user_id, LATER) == 1
+        assert await uow.sessions.list_live(session.user_id, LATER) == []
+
+    assert await load_session(backend, session) == session
+
+
+async def test_pruning_deletes_sessions_dead_before_the_cutoff_and_keeps_the_rest(
+    backend: Backend,
+) -> None:
+    user = await given_user(backend)
+    cutoff = NOW
+    expired_long_ago = a_session(user_id=user.id, now=cutoff - 3 * DAY, lifetime=SHORT)
+    revoked_long_ago = revoked(a_session(user_id=user.id, now=cutoff - DAY), cutoff - DAY)
+    expired_at_the_cutoff = a_session(user_id=user.id, now=cutoff - SHORT.idle, lifetime=SHORT)
+    revoked_at_the_cutoff = revoked(a_session(user_id=user.id, now=cutoff - DAY), cutoff)
+    expired_lately = a_session(user_id=user.id, now=cutoff - timedelta(minutes=30), lifetime=SHORT)
+    revoked_lately = revoked(a_session(user_id=user.id), cutoff + timedelta(seconds=1))
+    live = a_session(user_id=user.id, now=cutoff)
+    kept = [expired_at_the_cutoff, revoked_at_the_cutoff, expired_lately, revoked_lately, live]
+    await given_sessions(backend, expired_long_ago, revoked_long_ago, *kept)
+
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.prune(cutoff) == 2
+        await uow.commit()
+
+    assert await load_session(backend, expired_long_ago) is None
+    assert await load_session(backend, revoked_long_ago) is None
+    for session in kept:
+        assert await load_session(backend, session) == session
+
+
+async def test_pruning_without_commit_deletes_nothing(backend: Backend) -> None:
+    user = await given_user(backend)
+    dead = a_session(user_id=user.id, now=NOW - DAY, lifetime=SHORT)
+    await given_sessions(backend, dead)
+
+    async with backend.unit_of_work() as uow:
+        assert await uow.sessions.prune(NOW) == 1
+        assert await uow.sessions.get(dead.id) is None
+
+    assert await load_session(backend, dead) == dead

@@ -1,0 +1,85 @@
+"""An AttemptCounter in Redis, shared by every instance of the service."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+from litestar.stores.redis import RedisStore
+from redis.exceptions import RedisError
+
+from application.ports import AttemptCounter, AttemptCounterUnavailable, Attempts
+
+# One round trip, atomic on the server: INCR, a window on the first hit (a key that somehow has
+# no expiry gets one too, so it can never lock a client out for good), and the time left in ms.
+_HIT = b"""
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if count == 1 or ttl < 0 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+    ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+_PEEK = b"""
+return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
+"""
+
+
+class CountingRedisStore(RedisStore):
+    """Litestar's RedisStore plus the atomic increment that the Store API lacks.
+
+    A get-then-set through the Store API would lose counts between instances racing on one key;
+    INCR and PEXPIRE in a Lua script cannot. Keys are the store's own (`<namespace>:<key>`), so
+    `delete`, `delete_all` and the namespace work on the counters as on any stored value.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._hit_script = self._redis.register_script(_HIT)
+        self._peek_script = self._redis.register_script(_PEEK)
+
+    async def increment(self, key: str, window: timedelta) -> tuple[int, int]:
+        """Add one to `key`, opening a window on its first hit: (count, milliseconds left)."""
+        milliseconds = max(1, int(window.total_seconds() * 1000))
+        count, ttl = await self._hit_script(keys=[self._make_key(key)], args=[milliseconds])
+        return int(count), int(ttl)
+
+    async def count(self, key: str) -> tuple[int, int]:
+        """(count, milliseconds left) of `key`; (0, 0) when it has no window open."""
+        value, ttl = await self._peek_script(keys=[self._make_key(key)])
+        if value is None:
+            return 0, 0
+        return int(value), int(ttl)
+
+
+class RedisAttemptCounter(AttemptCounter):
+    """Counts through a CountingRedisStore; a RedisError becomes AttemptCounterUnavailable."""
+
+    def __init__(self, store: CountingRedisStore) -> None:
+        self._store = store
+
+    async def hit(self, key: str, window: timedelta) -> Attempts:
+        try:
+            count, ttl = await self._store.increment(key, window)
+        except RedisError as error:
+            raise AttemptCounterUnavailable(type(error).__name__) from error
+        return Attempts(count, _seconds(ttl))
+
+    async def peek(self, key: str) -> Attempts:
+        try:
+            count, ttl = await self._store.count(key)
+        except RedisError as error:
+            raise AttemptCounterUnavailable(type(error).__name__) from error
+        return Attempts(0, 0) if count == 0 else Attempts(count, _seconds(ttl))
+
+    async def reset(self, key: str) -> None:
+        try:
+            await self._store.delete(key)
+        except RedisError as error:
+            raise AttemptCounterUnavailable(type(error).__name__) from error
+
+
+def _seconds(milliseconds: int) -> int:
+    return max(1, math.ceil(milliseconds / 1000))
