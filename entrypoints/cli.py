@@ -1,24 +1,26 @@
-"""The `hexauth` command: migrate, serve, keys new."""
+"""The `hexauth` command: migrate, serve, keys new, users, sessions."""
 
 from __future__ import annotations
 
 import argparse
-import logging
+import signal
 import sys
 from collections.abc import Sequence
+from types import FrameType
 
-from entrypoints.http.request_id import RequestIdLogFilter
+from entrypoints.log_config import configure_logging, logging_config, wants_json
+from entrypoints.operator_commands import (
+    OPERATOR_COMMANDS,
+    add_operator_commands,
+    run_operator_command,
+)
 from entrypoints.settings import Settings, SettingsError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s %(name)s [%(request_id)s]: %(message)s"
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RequestIdLogFilter())
+    configure_logging(as_json=wants_json())
     if args.command == "keys":
         return _keys_new(args.kid)
     try:
@@ -28,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "migrate":
         return _migrate(settings)
+    if args.command in OPERATOR_COMMANDS:
+        return run_operator_command(args, settings)
     return _serve(settings, args.workers)
 
 
@@ -41,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
     new = key_commands.add_parser("new", help="print a fresh kid:secret entry for AUTH_KEYS")
     new.add_argument("--kid", help="key id (default: generated)")
+    add_operator_commands(commands)
     return parser
 
 
@@ -61,19 +66,31 @@ def _migrate(settings: Settings) -> int:
 def _serve(settings: Settings, workers: int) -> int:
     import uvicorn
 
+    from adapters.observability.metrics import share_across_processes
+
+    # On SIGTERM uvicorn stops accepting, lets in-flight requests finish, then raises the signal
+    # again: with this handler in place a completed graceful shutdown exits with status 0.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    share_across_processes(workers)
     uvicorn.run(
         "entrypoints.http.app:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,
         workers=workers,
-        # API.md: trust forwarded headers only from the proxies listed, none by default (uvicorn
-        # alone would trust 127.0.0.1).
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=list(settings.forwarded_allow_ips) or None,
+        # The app applies FORWARDED_ALLOW_IPS itself (entrypoints/http/forwarded.py), for the
+        # client IP and the CSRF own-origin rule alike; uvicorn's own pass (which would trust
+        # 127.0.0.1 by default) stays off, so the headers are never applied twice.
+        proxy_headers=False,
         server_header=False,
+        # Applied by uvicorn in this process and again in every worker it spawns.
+        log_config=logging_config(as_json=settings.is_production),
     )
     return 0
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 if __name__ == "__main__":

@@ -5,23 +5,41 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dependency_injector import containers, providers
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.http.refresh_cookie import RefreshCookie
+from adapters.observability.fan_out import FanOutSecurityEvents
+from adapters.observability.metrics import PrometheusSecurityEvents
 from adapters.observability.security_log import LoggingSecurityEvents
-from adapters.persistence.database import create_engine
+from adapters.passwords.common_list import load_common_passwords
+from adapters.persistence.database import async_url, create_engine
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.persistence_health import SqlAlchemyHealthProbe
 from adapters.security.argon2_hasher import Argon2Cost, Argon2PasswordHasher
 from adapters.system import RandomIds, SystemClock
+from adapters.throttling import attempt_counter_for, attempt_store_for
 from adapters.tokens.codec import JoseTokenCodec
 from adapters.tokens.keys import KeyRing
 from application.authenticate import Authenticate
+from application.change_password import ChangePassword
 from application.check_health import CheckHealth
+from application.create_user import CreateUser
 from application.get_current_user import GetCurrentUser
+from application.list_sessions import ListSessions
 from application.login import Login
 from application.logout import Logout
+from application.logout_all import LogoutAll
+from application.prune_sessions import PruneSessions
 from application.refresh_session import RefreshSession
 from application.register_user import RegisterUser
+from application.revoke_session import RevokeSession
+from application.set_account_active import SetAccountActive
+from application.throttling import (
+    LoginLimits,
+    LoginThrottle,
+    RegistrationLimits,
+    RegistrationThrottle,
+)
 from application.token_issuer import TokenIssuer, TokenPolicy
 from domain.password import PasswordPolicy
 from domain.session import SessionLifetime
@@ -33,16 +51,31 @@ def _seconds(value: int) -> timedelta:
     return timedelta(seconds=value)
 
 
+def _engine(settings: Settings) -> AsyncEngine:
+    """The engine and its connection pool; each `serve --workers N` worker holds its own."""
+    if async_url(settings.database_url).get_backend_name() == "sqlite":
+        return create_engine(settings.database_url)  # one file on one host: the defaults do
+    return create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+
+
 class Container(containers.DeclarativeContainer):
     """Settings first, then adapters (singletons: stateless or pooled), then use cases."""
 
     settings = providers.Singleton(Settings.from_env)
 
     clock = providers.Singleton(SystemClock)
-    security_events = providers.Singleton(LoggingSecurityEvents)
+    security_events = providers.Singleton(
+        FanOutSecurityEvents,
+        providers.Singleton(LoggingSecurityEvents),
+        providers.Singleton(PrometheusSecurityEvents),
+    )
     ids = providers.Singleton(RandomIds)
 
-    engine = providers.Singleton(create_engine, settings.provided.database_url)
+    engine = providers.Singleton(_engine, settings)
     unit_of_work = providers.Factory(SqlAlchemyUnitOfWork, engine)
     health_probe = providers.Singleton(SqlAlchemyHealthProbe, engine)
 
@@ -56,7 +89,28 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     password_policy = providers.Singleton(
-        PasswordPolicy, min_length=settings.provided.password_min_length
+        PasswordPolicy,
+        min_length=settings.provided.password_min_length,
+        common_passwords=providers.Callable(load_common_passwords),
+    )
+
+    # Counters live in a Litestar store (the app registers it, so its lifespan closes it).
+    attempt_store = providers.Singleton(attempt_store_for, settings.provided.redis_url)
+    attempt_counter = providers.Singleton(attempt_counter_for, attempt_store)
+    login_throttle = providers.Singleton(
+        LoginThrottle,
+        attempt_counter,
+        providers.Factory(
+            LoginLimits,
+            max_failures=settings.provided.login_max_failures,
+            max_failures_per_ip=settings.provided.login_max_failures_per_ip,
+            window=providers.Callable(_seconds, settings.provided.login_window),
+        ),
+    )
+    registration_throttle = providers.Singleton(
+        RegistrationThrottle,
+        attempt_counter,
+        providers.Factory(RegistrationLimits, max_per_ip=settings.provided.register_max_per_ip),
     )
 
     key_ring = providers.Singleton(KeyRing.parse, settings.provided.auth_keys)
@@ -94,6 +148,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         events=security_events,
+        throttle=registration_throttle,
     )
     login = providers.Factory(
         Login,
@@ -102,6 +157,7 @@ class Container(containers.DeclarativeContainer):
         issuer=token_issuer,
         clock=clock,
         events=security_events,
+        throttle=login_throttle,
     )
     refresh_session = providers.Factory(
         RefreshSession,
@@ -121,4 +177,36 @@ class Container(containers.DeclarativeContainer):
     )
     authenticate = providers.Factory(Authenticate, codec=token_codec)
     get_current_user = providers.Factory(GetCurrentUser, unit_of_work=unit_of_work.provider)
+    logout_all = providers.Factory(
+        LogoutAll, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
+    )
+    list_sessions = providers.Factory(ListSessions, unit_of_work=unit_of_work.provider, clock=clock)
+    revoke_session = providers.Factory(
+        RevokeSession, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
+    )
+    change_password = providers.Factory(
+        ChangePassword,
+        unit_of_work=unit_of_work.provider,
+        hasher=password_hasher,
+        password_policy=password_policy,
+        issuer=token_issuer,
+        clock=clock,
+        events=security_events,
+    )
+    # Operator use cases, run by the CLI.
+    create_user = providers.Factory(
+        CreateUser,
+        unit_of_work=unit_of_work.provider,
+        hasher=password_hasher,
+        password_policy=password_policy,
+        clock=clock,
+        ids=ids,
+        events=security_events,
+    )
+    set_account_active = providers.Factory(
+        SetAccountActive, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
+    )
+    prune_sessions = providers.Factory(
+        PruneSessions, unit_of_work=unit_of_work.provider, clock=clock
+    )
     check_health = providers.Factory(CheckHealth, health_probe)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from adapters.tokens.keys import KeyRing, new_key_entry
 from domain.password import NIST_MINIMUM_LENGTH
@@ -33,6 +35,8 @@ class SettingsError(Exception):
 class Settings:
     app_env: str = "development"
     database_url: str = DEFAULT_DATABASE_URL
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
     auth_keys: str = ""
@@ -73,6 +77,8 @@ class Settings:
         settings = cls(
             app_env=app_env,
             database_url=reader.text("DATABASE_URL", DEFAULT_DATABASE_URL),
+            db_pool_size=reader.integer("DB_POOL_SIZE", 5, minimum=1),
+            db_max_overflow=reader.integer("DB_MAX_OVERFLOW", 10, minimum=0),
             host=reader.text("HOST", "127.0.0.1"),
             port=reader.integer("PORT", 8000, minimum=1, maximum=65535),
             auth_keys=reader.text("AUTH_KEYS", ""),
@@ -107,6 +113,7 @@ class Settings:
                 problems.append("AUTH_COOKIE_SECURE=false is refused when APP_ENV=production")
         if settings.argon2_memory_kib < 8 * settings.argon2_parallelism:
             problems.append("ARGON2_MEMORY_KIB must be at least 8 x ARGON2_PARALLELISM")
+        problems += _network_problems(settings)
         if settings.auth_keys:
             try:
                 KeyRing.parse(settings.auth_keys)
@@ -184,3 +191,33 @@ def _parse_bool(raw: str) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ValueError(raw)
+
+
+_REDIS_SCHEMES = {"redis", "rediss", "unix"}
+
+
+def _network_problems(settings: Settings) -> list[str]:
+    """CORS_ALLOWED_ORIGINS, FORWARDED_ALLOW_IPS and REDIS_URL, checked before any use."""
+    problems = []
+    if settings.redis_url and urlsplit(settings.redis_url).scheme not in _REDIS_SCHEMES:
+        problems.append("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    for origin in settings.cors_allowed_origins:
+        # "*" with credentials would let any site read token responses; list origins instead.
+        # Exactly as browsers send Origin (no path, no trailing slash), or CORS never matches.
+        try:
+            parts = urlsplit(origin)
+            _ = parts.port
+        except ValueError:
+            parts = urlsplit("")
+        if parts.scheme not in {"http", "https"} or not parts.hostname or "*" in origin:
+            problems.append(f"CORS_ALLOWED_ORIGINS: {origin!r} is not an origin like https://host")
+        elif parts.path or parts.query or parts.fragment or parts.username is not None:
+            problems.append(f"CORS_ALLOWED_ORIGINS: {origin!r} must be scheme://host[:port] only")
+    for proxy in settings.forwarded_allow_ips:
+        if proxy == "*":
+            continue
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            problems.append(f"FORWARDED_ALLOW_IPS: {proxy!r} is not an IP address, a network or *")
+    return problems

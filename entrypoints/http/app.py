@@ -10,10 +10,13 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from entrypoints.container import Container
+from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
-from entrypoints.http.controllers.health import health
+from entrypoints.http.controllers.health import health, liveness
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.dependencies import container_dependencies
+from entrypoints.http.forwarded import ForwardedHeadersMiddleware
+from entrypoints.http.metrics import MetricsController, prometheus_config
 from entrypoints.http.problems import (
     http_error_handler,
     internal_error_handler,
@@ -26,15 +29,31 @@ def create_app(container: Container | None = None) -> Litestar:
     """Build the app around `container` (a fresh one reading the environment by default)."""
     container = container or Container()
     settings = container.settings()
+    container.security_events()  # the security counters exist, at zero, from the first scrape
 
     async def on_shutdown() -> None:
         await container.engine().dispose()
         container.password_hasher().close()
 
     return Litestar(
-        route_handlers=[AuthController, UsersController, health],
+        route_handlers=[
+            AuthController,
+            AccountController,
+            UsersController,
+            health,
+            liveness,
+            MetricsController,
+        ],
         dependencies=container_dependencies(container),
-        middleware=[RequestIdMiddleware()],
+        # Forwarded headers before anything reads the client, scheme or Host (API.md "Client IP");
+        # then the request id, so the metrics middleware and everything after it log with it.
+        middleware=[
+            ForwardedHeadersMiddleware(settings.forwarded_allow_ips),
+            RequestIdMiddleware(),
+            prometheus_config().middleware,
+        ],
+        # The login and registration counters; as a registered store, the app's lifespan closes it.
+        stores={"attempts": container.attempt_store()},
         plugins=[ProblemDetailsPlugin(problem_details_config())],
         exception_handlers={HTTPException: http_error_handler, Exception: internal_error_handler},
         cors_config=CORSConfig(
@@ -63,6 +82,8 @@ def create_app(container: Container | None = None) -> Litestar:
         ),
         state={"container": container, "cors_allowed_origins": settings.cors_allowed_origins},
         on_shutdown=[on_shutdown],
-        logging_config=None,  # the process entrypoint (the CLI) configures logging
+        # The process configures logging (entrypoints/log_config.py): the CLI, and uvicorn in
+        # every worker through its log_config.
+        logging_config=None,
         debug=False,
     )

@@ -8,6 +8,7 @@ Origin verification), for older browsers and same-site-but-cross-origin attacker
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -30,6 +31,31 @@ def require_same_origin_request(
 
 
 def _is_allowed_origin(connection: ASGIConnection[Any, Any, Any, Any], origin: str) -> bool:
+    """The request's own origin, or one listed in CORS_ALLOWED_ORIGINS.
+
+    Own origin: scheme and Host as the server sees them, which behind a trusted proxy is what its
+    X-Forwarded-Proto and X-Forwarded-Host say (entrypoints.http.forwarded applied them already).
+    """
+    presented = origin_key(origin)
+    if presented is None:  # "null" (sandboxed frames, file://) and anything malformed
+        return False
     allowed: tuple[str, ...] = connection.app.state.get("cors_allowed_origins", ())
     own = f"{connection.url.scheme}://{connection.headers.get('host', '')}"
-    return origin.rstrip("/") in {own, *allowed}
+    return presented in {origin_key(candidate) for candidate in (own, *allowed)}
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_key(origin: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a serialized origin (RFC 6454 6.2), case and default port aside."""
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.username is not None:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return None
+    return parts.scheme, parts.hostname, _DEFAULT_PORTS[parts.scheme] if port is None else port

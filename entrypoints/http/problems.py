@@ -13,6 +13,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
+from application.ports import AttemptCounterUnavailable
 from domain.errors import (
     AccountDisabled,
     DomainError,
@@ -20,6 +21,9 @@ from domain.errors import (
     InvalidCredentials,
     InvalidToken,
     InvalidValue,
+    SessionNotFound,
+    TooManyAttempts,
+    WrongCurrentPassword,
 )
 from entrypoints.http.request_id import current_request_id
 
@@ -103,8 +107,22 @@ def _from_domain(error: DomainError) -> ProblemDetailsException:
             return INVALID_CREDENTIALS.exception("the email or the password is wrong")
         case AccountDisabled():
             return ACCOUNT_DISABLED.exception("sign-in is disabled for this account")
+        case WrongCurrentPassword():
+            return WRONG_CURRENT_PASSWORD.exception("the current password is wrong")
+        case SessionNotFound():
+            return NOT_FOUND.exception("no such session")
+        case TooManyAttempts(retry_after=seconds):
+            # RFC 9110 10.2.3: delay-seconds. Which limit was hit stays in the logs.
+            return TOO_MANY_REQUESTS.exception(
+                f"too many attempts; try again in {seconds} seconds",
+                headers={"Retry-After": str(seconds)},
+            )
         case InvalidToken():
-            return INVALID_TOKEN.exception(TOKEN_REFUSED)
+            # Only the bearer routes let InvalidToken reach here (a deleted or disabled account
+            # behind a valid access token); the cookie routes answer their own. RFC 6750 3.1.
+            return INVALID_TOKEN.exception(
+                TOKEN_REFUSED, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            )
     return INTERNAL_ERROR.exception("unexpected error")
 
 
@@ -144,5 +162,18 @@ def internal_error_handler(request: Request[Any, Any, Any], error: Exception) ->
     return INTERNAL_ERROR.response(f"request id {request_id}")
 
 
+def _counter_unavailable(error: AttemptCounterUnavailable) -> ProblemDetailsException:
+    # Fail closed: without its counters, login would be open to unlimited guessing.
+    log.error("the attempt counter store does not answer: %s", error)
+    return SERVICE_UNAVAILABLE.exception(
+        "the service cannot take sign-ins right now", headers={"Retry-After": "5"}
+    )
+
+
 def problem_details_config() -> ProblemDetailsConfig:
-    return ProblemDetailsConfig(exception_to_problem_detail_map={DomainError: _from_domain})
+    return ProblemDetailsConfig(
+        exception_to_problem_detail_map={
+            DomainError: _from_domain,
+            AttemptCounterUnavailable: _counter_unavailable,
+        }
+    )

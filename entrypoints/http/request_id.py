@@ -22,6 +22,8 @@ HEADER = "x-request-id"
 _WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 current_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+# Set by entrypoints.http.forwarded, the one place that resolves the client address.
+current_client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 
 
 def request_id_from(raw: str | None) -> str:
@@ -50,8 +52,11 @@ class RequestIdMiddleware(ASGIMiddleware):
 
 
 class RequestIdLogFilter(logging.Filter):
-    """Adds `request_id` to every record (None outside a request); never drops a record."""
+    """Adds `request_id` to every record (None outside a request), and `client_ip` where the
+    record has none of its own, so every security event names the client; never drops a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id.get()
+        if getattr(record, "client_ip", None) is None:
+            record.client_ip = current_client_ip.get()
         return True

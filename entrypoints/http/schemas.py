@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from application.list_sessions import LiveSession
 from application.results import AuthResult
 from domain.user import User
 
@@ -42,6 +43,33 @@ class TokenBody(msgspec.Struct):
             expires_in=expires_in,
             token_expiration=int(expires_at.timestamp() * 1000),
             user=UserBody.of(result.user),
+        )
+
+
+class PasswordChange(msgspec.Struct):
+    current_password: str
+    new_password: str
+
+
+class SessionBody(msgspec.Struct):
+    """One live session; `id` is the tokens' `sid`."""
+
+    id: UUID
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    user_agent: str | None
+    current: bool
+
+    @classmethod
+    def of(cls, session: LiveSession) -> SessionBody:
+        return cls(
+            id=session.id,
+            created_at=session.created_at,
+            last_used_at=session.last_used_at,
+            expires_at=session.expires_at,
+            user_agent=session.user_agent,
+            current=session.current,
         )
 
 

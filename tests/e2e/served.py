@@ -23,9 +23,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def hexauth(*args: str, env: Mapping[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def hexauth(
+    *args: str, env: Mapping[str, str], cwd: Path, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Run `hexauth ARGS` to completion; `stdin` is all it can read (a pipe, never a terminal)."""
     return subprocess.run(
         [*HEXAUTH, *args],
+        input=stdin,
         env=_environment(env),
         cwd=cwd,
         capture_output=True,

@@ -1,23 +1,52 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import CookieParameter, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from adapters.http.refresh_cookie import SECURE_NAME
 from application.login import Login, LoginCommand
 from application.logout import Logout, LogoutCommand
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.register_user import RegisterCommand, RegisterUser
 from domain.errors import InvalidToken, RefreshTokenSuperseded
 from entrypoints.http.csrf import require_same_origin_request
+from entrypoints.http.forwarded import client_ip
+from entrypoints.http.problem_docs import (
+    BODY_TOO_LARGE,
+    COUNTERS_DOWN,
+    CSRF,
+    MALFORMED_BODY,
+    THROTTLED,
+    UNREADABLE_PARAMETERS,
+    no_content,
+    problem_responses,
+)
 from entrypoints.http.problems import INVALID_TOKEN, TOKEN_REFUSED
 from entrypoints.http.responses import NO_STORE, TokenResponder
 from entrypoints.http.schemas import Credentials, TokenBody
 
 MAX_BODY_BYTES = 16 * 1024  # API.md: larger bodies on /auth/* are refused with 413 unparsed
+
+# Declared for the OpenAPI document; the CSRF guard and RefreshCookie are what read them.
+CsrfHeader = Annotated[
+    str,
+    HeaderParameter(
+        name="X-Requested-With",
+        description="Any non-empty value (a custom header cross-site forms cannot send)",
+    ),
+]
+RefreshCookieValue = Annotated[
+    str | None,
+    CookieParameter(
+        name=SECURE_NAME,
+        description="The refresh token, as set by register, login and refresh (HttpOnly); named "
+        "`refresh_token` when AUTH_COOKIE_SECURE=false",
+    ),
+]
 
 
 class AuthController(Controller):
@@ -27,7 +56,22 @@ class AuthController(Controller):
     tags = ("auth",)
     request_max_body_size = MAX_BODY_BYTES
 
-    @post("/register", status_code=HTTP_201_CREATED, summary="Create an account and sign in")
+    @post(
+        "/register",
+        status_code=HTTP_201_CREATED,
+        summary="Create an account and sign in",
+        responses=problem_responses(
+            {
+                400: MALFORMED_BODY,
+                409: "An account with this email exists (email-taken)",
+                413: BODY_TOO_LARGE,
+                422: "The email or the password is not acceptable; `errors` names the field "
+                "(validation-error)",
+                429: THROTTLED,
+                503: COUNTERS_DOWN,
+            }
+        ),
+    )
     async def register(
         self,
         data: JSONBody[Credentials],
@@ -36,11 +80,27 @@ class AuthController(Controller):
         responder: NamedDependency[TokenResponder],
     ) -> Response[TokenBody]:
         result = await register_user.execute(
-            RegisterCommand(data.email, data.password, request.headers.get("user-agent"))
+            RegisterCommand(
+                data.email, data.password, request.headers.get("user-agent"), client_ip(request)
+            )
         )
         return responder.tokens(result, HTTP_201_CREATED)
 
-    @post("/login", status_code=200, summary="Sign in with email and password")
+    @post(
+        "/login",
+        status_code=200,
+        summary="Sign in with email and password",
+        responses=problem_responses(
+            {
+                400: MALFORMED_BODY,
+                401: "Unknown email or wrong password, alike (invalid-credentials)",
+                403: "The password is right but the account is disabled (account-disabled)",
+                413: BODY_TOO_LARGE,
+                429: THROTTLED,
+                503: COUNTERS_DOWN,
+            }
+        ),
+    )
     async def login(
         self,
         data: JSONBody[Credentials],
@@ -49,7 +109,9 @@ class AuthController(Controller):
         responder: NamedDependency[TokenResponder],
     ) -> Response[TokenBody]:
         result = await login.execute(
-            LoginCommand(data.email, data.password, request.headers.get("user-agent"))
+            LoginCommand(
+                data.email, data.password, request.headers.get("user-agent"), client_ip(request)
+            )
         )
         return responder.tokens(result)
 
@@ -58,12 +120,22 @@ class AuthController(Controller):
         status_code=200,
         guards=[require_same_origin_request],
         summary="Trade the refresh cookie for a new access token and a rotated cookie",
+        responses=problem_responses(
+            {
+                400: UNREADABLE_PARAMETERS,
+                401: "No refresh cookie, or its token or session is no longer valid; the cookie "
+                "is cleared unless a racing refresh just rotated it (invalid-token)",
+                403: CSRF,
+            }
+        ),
     )
     async def refresh(
         self,
         request: Request[Any, Any, Any],
         refresh_session: NamedDependency[RefreshSession],
         responder: NamedDependency[TokenResponder],
+        x_requested_with: CsrfHeader,
+        refresh_cookie: RefreshCookieValue = None,
     ) -> Response[Any]:
         token = responder.cookie.read(request.cookies)
         try:
@@ -85,12 +157,18 @@ class AuthController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         guards=[require_same_origin_request],
         summary="End this device's session; idempotent",
+        responses={
+            **no_content("The session is revoked (if there was one) and the cookie is cleared"),
+            **problem_responses({400: UNREADABLE_PARAMETERS, 403: CSRF}),
+        },
     )
     async def logout(
         self,
         request: Request[Any, Any, Any],
         logout: NamedDependency[Logout],
         responder: NamedDependency[TokenResponder],
+        x_requested_with: CsrfHeader,
+        refresh_cookie: RefreshCookieValue = None,
     ) -> Response[None]:
         await logout.execute(LogoutCommand(responder.cookie.read(request.cookies)))
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[responder.cookie.clear()])

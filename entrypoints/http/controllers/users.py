@@ -5,6 +5,7 @@ from litestar.di import NamedDependency
 
 from application.get_current_user import GetCurrentUser
 from application.results import Principal
+from entrypoints.http.problem_docs import problem_responses
 from entrypoints.http.schemas import UserBody
 
 
@@ -12,7 +13,17 @@ class UsersController(Controller):
     path = "/users"
     tags = ("users",)
 
-    @get("/me", summary="The signed-in user", security=[{"BearerToken": []}])
+    @get(
+        "/me",
+        summary="The signed-in user",
+        security=[{"BearerToken": []}],
+        responses=problem_responses(
+            {
+                401: "No access token, or one that is invalid or expired, or whose account is "
+                "gone or disabled; `WWW-Authenticate: Bearer` says which (invalid-token)"
+            }
+        ),
+    )
     async def me(
         self,
         principal: NamedDependency[Principal],
