@@ -4,7 +4,6 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -19,24 +18,15 @@ from entrypoints.http.problem_docs import (
     MALFORMED_BODY,
     UNREADABLE_PARAMETERS,
     no_content,
+    problem_responses,
 )
-from entrypoints.http.problems import PROBLEM_MEDIA_TYPE
 from entrypoints.http.responses import NO_STORE, TokenResponder
-from entrypoints.http.schemas import PasswordChange, ProblemBody, SessionBody, TokenBody
+from entrypoints.http.schemas import PasswordChange, SessionBody, TokenBody
 
 BEARER = [{"BearerToken": []}]
 
 
-def _problem(description: str) -> ResponseSpec:
-    return ResponseSpec(
-        data_container=ProblemBody,
-        description=description,
-        media_type=PROBLEM_MEDIA_TYPE,
-        generate_examples=False,
-    )
-
-
-_UNAUTHORIZED = {401: _problem("No valid access token, or its account is gone or disabled")}
+_UNAUTHORIZED = {401: "No valid access token, or its account is gone or disabled"}
 
 SESSIONS_DESCRIPTION = """\
 The caller's live sessions (neither revoked nor expired), newest `created_at` first. `id` is the
@@ -60,7 +50,10 @@ class AccountController(Controller):
         description="Every refresh token of the user stops working, and this device's refresh "
         "cookie is cleared. Access tokens already handed out stay valid until they expire.",
         security=BEARER,
-        responses={**no_content("Every session is revoked, the cookie cleared"), **_UNAUTHORIZED},
+        responses={
+            **no_content("Every session is revoked, the cookie cleared"),
+            **problem_responses(_UNAUTHORIZED),
+        },
     )
     async def logout_all(
         self,
@@ -76,7 +69,7 @@ class AccountController(Controller):
         summary="The user's live sessions, newest first",
         description=SESSIONS_DESCRIPTION,
         security=BEARER,
-        responses=_UNAUTHORIZED,
+        responses=problem_responses(_UNAUTHORIZED),
     )
     async def list_sessions(
         self,
@@ -95,9 +88,13 @@ class AccountController(Controller):
         security=BEARER,
         responses={
             **no_content("The session is revoked"),
-            **_UNAUTHORIZED,
-            400: _problem(UNREADABLE_PARAMETERS),
-            404: _problem("Not one of the caller's live sessions"),
+            **problem_responses(
+                {
+                    **_UNAUTHORIZED,
+                    400: UNREADABLE_PARAMETERS,
+                    404: "Not one of the caller's live sessions",
+                }
+            ),
         },
     )
     async def revoke_session(
@@ -119,13 +116,15 @@ class AccountController(Controller):
         "every session of the user is revoked, and the response signs this device in on a new "
         "session, like login.",
         security=BEARER,
-        responses={
-            **_UNAUTHORIZED,
-            400: _problem(MALFORMED_BODY),
-            413: _problem(BODY_TOO_LARGE),
-            403: _problem("The current password is wrong (invalid-credentials)"),
-            422: _problem("The new password is not acceptable (field `new_password`)"),
-        },
+        responses=problem_responses(
+            {
+                **_UNAUTHORIZED,
+                400: MALFORMED_BODY,
+                413: BODY_TOO_LARGE,
+                403: "The current password is wrong (invalid-credentials)",
+                422: "The new password is not acceptable (field `new_password`)",
+            }
+        ),
     )
     async def change_password(
         self,
