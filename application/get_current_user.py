@@ -26,5 +26,5 @@ class GetCurrentUser:
 
     async def execute(self, principal: Principal) -> User:
         """Raise InvalidToken when the account was deleted or disabled since the token was made."""
-        async with self._unit_of_work() as uow:
+        async with self._unit_of_work(read_only=True) as uow:
             return await active_user(uow.users, principal)

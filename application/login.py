@@ -114,5 +114,5 @@ class Login:
             email = Email.parse(raw_email)
         except InvalidEmail:
             return None
-        async with self._unit_of_work() as uow:
+        async with self._unit_of_work(read_only=True) as uow:
             return await uow.users.get_by_email(email)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -85,8 +84,14 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
-"""Makes a fresh unit of work; use cases call it once per transaction they need."""
+class UnitOfWorkFactory(Protocol):
+    """Makes a fresh unit of work; use cases call it once per transaction they need.
+
+    `read_only=True` asks for one that only reads: it cannot commit, and the adapter may run
+    its statements without a transaction (no BEGIN and ROLLBACK round trips).
+    """
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
 
 
 class PasswordHasher(Protocol):

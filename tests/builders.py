@@ -192,8 +192,8 @@ class World:
         self.set_account_active = SetAccountActive(uow, self.clock, self.events)
         self.prune_sessions = PruneSessions(uow, self.clock)
 
-    def unit_of_work(self) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(self.store)
+    def unit_of_work(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store, read_only=read_only)
 
     @property
     def lifetime(self) -> SessionLifetime:

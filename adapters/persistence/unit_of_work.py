@@ -25,8 +25,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     users: SqlAlchemyUserRepository
     sessions: SqlAlchemySessionRepository
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
@@ -34,6 +35,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             raise RuntimeError("this unit of work is already open")
         connection = await self._engine.connect()
         try:
+            if self._read_only and self._engine.dialect.name == "postgresql":
+                # One statement needs no transaction: AUTOCOMMIT saves the BEGIN and ROLLBACK
+                # round trips on the hot read path (docs/performance.md). SQLite keeps its
+                # transaction: its BEGIN IMMEDIATE recipe owns the driver's transaction mode.
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
             await connection.begin()
         except BaseException:
             await connection.close()
@@ -61,6 +67,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         if self._connection is None:
             raise RuntimeError("commit outside `async with`")
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         await self._connection.commit()
 
 

@@ -163,8 +163,9 @@ class InMemorySessionRepository(SessionRepository):
 class InMemoryUnitOfWork(UnitOfWork):
     """Buffers writes until commit, like a transaction; leaving without commit drops them."""
 
-    def __init__(self, store: InMemoryStore) -> None:
+    def __init__(self, store: InMemoryStore, *, read_only: bool = False) -> None:
         self._store = store
+        self._read_only = read_only
         self._changes = _Changes()
         self.users = InMemoryUserRepository(store, self._changes)
         self.sessions = InMemorySessionRepository(store, self._changes)
@@ -182,6 +183,8 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._changes.clear()
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self._store.users.update(self._changes.users)
         self._store.sessions.update(self._changes.sessions)
         for session_id in self._changes.deleted_sessions:

@@ -565,3 +565,12 @@ async def test_pruning_without_commit_deletes_nothing(backend: Backend) -> None:
         assert await uow.sessions.get(dead.id) is None
 
     assert await load_session(backend, dead) == dead
+
+
+async def test_a_read_only_unit_of_work_reads_but_cannot_commit(backend: Backend) -> None:
+    user = await given_user(backend)
+
+    async with backend.unit_of_work(read_only=True) as uow:
+        assert await uow.users.get(user.id) == user
+        with pytest.raises(RuntimeError, match="read-only"):
+            await uow.commit()

@@ -15,7 +15,7 @@ KEYS = {"AUTH_KEYS": new_key_entry("test")}
 def test_the_pool_defaults_are_sqlalchemys(tmp_path):
     settings = Settings.from_env(KEYS, data_dir=tmp_path)
 
-    assert (settings.db_pool_size, settings.db_max_overflow) == (5, 10)
+    assert (settings.db_pool_size, settings.db_max_overflow) == (15, 5)
 
 
 def test_the_pool_sizes_are_read_and_checked(tmp_path):
