@@ -3,9 +3,12 @@
 
 UV ?= uv
 export UV_LINK_MODE ?= copy
+# Exactly uv.lock, never re-resolved. docker/Dockerfile runs the same `uv sync --frozen` plus
+# image-only flags (--no-dev ...); tests/unit/deploy/test_dockerfile.py keeps the two in step.
+SYNC := sync --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help uv install run migrate test lint format clean
+.PHONY: help uv install run migrate test bench lint format clean image
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -14,7 +17,7 @@ uv: ## install uv if it is missing
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
 install: uv ## create .venv from uv.lock (exact versions)
-	$(UV) sync --frozen
+	$(UV) $(SYNC)
 
 migrate: install ## bring the database at DATABASE_URL to the newest schema
 	$(UV) run hexauth migrate
@@ -25,6 +28,9 @@ run: migrate ## migrate and serve the API on HOST:PORT (127.0.0.1:8000, SQLite b
 test: install ## run the whole test suite (Postgres: TEST_DATABASE_URL, else local binaries)
 	$(UV) run pytest
 
+bench: install ## benchmark against baselines, ~7 min (QUICK=1: ~2 min; BENCH_ARGS=--help)
+	$(UV) run python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
+
 lint: install ## ruff, mypy strict on domain and application, import-linter layers
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
@@ -34,6 +40,9 @@ lint: install ## ruff, mypy strict on domain and application, import-linter laye
 format: install ## apply ruff's fixes and formatting
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
+
+image: ## build the container image hexauth:latest (needs a Docker engine)
+	docker build -f docker/Dockerfile -t hexauth:latest .
 
 clean: ## remove the virtual environment, caches and the development database and keys
 	rm -rf .venv .data .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +19,27 @@ from application.ports import PasswordHasher
 
 _R = TypeVar("_R")
 
+LOWEST_PRIORITY = 19
+"""The nice value of the hashing threads: they get the CPU only when the event loop does not
+want it (docs/performance.md, "login storm")."""
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask), not the machine's count."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _lower_own_priority() -> None:
+    # On Linux a nice value belongs to a thread, so this leaves the event loop's thread alone;
+    # the threads argon2 starts for its lanes inherit it. Elsewhere PRIO_PROCESS with a
+    # thread id would name a process, so nothing is changed there.
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST_PRIORITY)
+
 
 @dataclass(frozen=True, slots=True)
 class Argon2Cost:
@@ -27,10 +51,13 @@ class Argon2Cost:
 
 
 class Argon2PasswordHasher(PasswordHasher):
-    """argon2id through argon2-cffi, run on a bounded pool of worker threads.
+    """argon2id through argon2-cffi, run on a bounded pool of low-priority worker threads.
 
-    argon2-cffi releases the GIL while hashing, so the event loop keeps serving other requests;
-    the pool bounds how many hashes compete for the cores at once.
+    argon2-cffi releases the GIL while hashing, so the event loop keeps serving other requests.
+    The threads run at the lowest priority (nice 19): a burst of logins then cannot take the
+    CPU from the event loop, which would stall every other request behind the hashes. The pool
+    holds one thread per usable CPU (by default), which bounds how many hashes, each 64 MiB
+    at the default cost, run at once; more would only share the same CPUs more slowly.
     """
 
     def __init__(self, cost: Argon2Cost, max_workers: int | None = None) -> None:
@@ -41,7 +68,9 @@ class Argon2PasswordHasher(PasswordHasher):
             type=Type.ID,
         )
         self._pool = ThreadPoolExecutor(
-            max_workers=max_workers or os.cpu_count() or 1, thread_name_prefix="argon2"
+            max_workers=max_workers or usable_cpus(),
+            thread_name_prefix="argon2",
+            initializer=_lower_own_priority,
         )
 
     async def hash(self, password: str) -> str:
@@ -51,7 +80,7 @@ class Argon2PasswordHasher(PasswordHasher):
         return await self._run(self._verify_sync, password_hash, password)
 
     async def imitate_verify(self, password: str) -> None:
-        await self._run(self._verify_sync, self._dummy_hash, password)
+        await self._run(self._imitate_verify_sync, password)
 
     def needs_rehash(self, password_hash: str) -> bool:
         try:
@@ -67,6 +96,10 @@ class Argon2PasswordHasher(PasswordHasher):
         # A real hash with the current cost, so verifying against it takes as long as a real
         # login; made on first use to keep start-up fast.
         return self._argon2.hash(os.urandom(16).hex())
+
+    def _imitate_verify_sync(self, password: str) -> None:
+        # On a pool thread, so the first call's hash of the dummy is not made on the event loop.
+        self._verify_sync(self._dummy_hash, password)
 
     def _verify_sync(self, password_hash: str, password: str) -> bool:
         try:

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
+import time
 
 import pytest
 from argon2 import PasswordHasher as Argon2
 
-from adapters.security.argon2_hasher import Argon2Cost, Argon2PasswordHasher
+from adapters.security.argon2_hasher import (
+    LOWEST_PRIORITY,
+    Argon2Cost,
+    Argon2PasswordHasher,
+    usable_cpus,
+)
 
 CHEAP = Argon2Cost(time_cost=1, memory_kib=64, parallelism=1)
 
@@ -74,3 +82,52 @@ async def test_hashing_runs_off_the_event_loop_thread(hasher, monkeypatch):
     assert threads
     assert all(t is not threading.main_thread() for t in threads)
     assert all(t.name.startswith("argon2") for t in threads)
+
+
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice is Linux's")
+
+
+def _own_nice() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@linux_only
+async def test_hashing_runs_at_the_lowest_priority_and_leaves_the_loop_thread_alone(
+    hasher, monkeypatch
+):
+    seen = []
+    original = Argon2.hash
+    monkeypatch.setattr(
+        Argon2, "hash", lambda self, p: seen.append(_own_nice()) or original(self, p)
+    )
+    loop_thread_nice = _own_nice()
+
+    await hasher.hash("a long enough password")
+    await hasher.imitate_verify("a long enough password")  # its dummy hash, made on first use
+
+    assert seen == [LOWEST_PRIORITY, LOWEST_PRIORITY]
+    assert _own_nice() == loop_thread_nice
+
+
+async def test_no_more_hashes_run_at_once_than_the_process_has_cpus(hasher, monkeypatch):
+    running, most = 0, 0
+    lock = threading.Lock()
+    original = Argon2.hash
+
+    def counting_hash(self, password):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.02)
+        try:
+            return original(self, password)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(Argon2, "hash", counting_hash)
+
+    await asyncio.gather(*(hasher.hash(f"password number {n}") for n in range(3 * usable_cpus())))
+
+    assert 1 <= most <= usable_cpus()
