@@ -18,6 +18,7 @@ from adapters.persistence_health import SqlAlchemyHealthProbe
 from adapters.security.argon2_hasher import Argon2Cost, Argon2PasswordHasher
 from adapters.system import RandomIds, SystemClock
 from adapters.throttling import attempt_counter_for, attempt_store_for
+from adapters.tokens.cached_codec import CachingTokenCodec
 from adapters.tokens.codec import JoseTokenCodec
 from adapters.tokens.keys import KeyRing
 from application.authenticate import Authenticate
@@ -114,13 +115,16 @@ class Container(containers.DeclarativeContainer):
     )
 
     key_ring = providers.Singleton(KeyRing.parse, settings.provided.auth_keys)
-    token_codec = providers.Singleton(
+    jose_token_codec = providers.Singleton(
         JoseTokenCodec,
         keys=key_ring,
         issuer=settings.provided.issuer,
         audience=settings.provided.audience,
         clock=clock,
     )
+    # Verified access tokens are remembered per process (cached_codec.py says why that is safe);
+    # refresh tokens and encoding pass straight through to the JOSE codec.
+    token_codec = providers.Singleton(CachingTokenCodec, jose_token_codec, clock)
     token_policy = providers.Singleton(
         TokenPolicy,
         access_ttl=providers.Callable(_seconds, settings.provided.access_ttl),
