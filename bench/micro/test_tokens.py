@@ -38,3 +38,10 @@ def test_parse_part_jws_verify(benchmark, container, access_token):
     signer = PyJwtSigner(settings.issuer, settings.audience, container.clock())
 
     benchmark(signer.verify, plaintext, key)
+
+
+def test_parse_access_token_uncached(benchmark, container, access_token):
+    """The parse on a miss of the verified-claims cache: the JOSE codec alone."""
+    codec = container.jose_token_codec()
+
+    benchmark(codec.decode, access_token, TokenType.ACCESS)

@@ -13,6 +13,7 @@ from application.logout_all import LogoutAll, LogoutAllCommand
 from application.results import Principal
 from application.revoke_session import RevokeSession, RevokeSessionCommand
 from entrypoints.http.controllers.auth import MAX_BODY_BYTES
+from entrypoints.http.dependencies import token_responder
 from entrypoints.http.problem_docs import (
     BODY_TOO_LARGE,
     MALFORMED_BODY,
@@ -20,7 +21,7 @@ from entrypoints.http.problem_docs import (
     no_content,
     problem_responses,
 )
-from entrypoints.http.responses import NO_STORE, TokenResponder
+from entrypoints.http.responses import NO_STORE
 from entrypoints.http.schemas import PasswordChange, SessionBody, TokenBody
 
 BEARER = [{"BearerToken": []}]
@@ -57,12 +58,13 @@ class AccountController(Controller):
     )
     async def logout_all(
         self,
+        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         logout_all: NamedDependency[LogoutAll],
-        responder: NamedDependency[TokenResponder],
     ) -> Response[None]:
         await logout_all.execute(LogoutAllCommand(principal))
-        return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[responder.cookie.clear()])
+        cookies = [token_responder(request).cookie.clear()]
+        return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=cookies)
 
     @get(
         "/sessions",
@@ -100,12 +102,12 @@ class AccountController(Controller):
     async def revoke_session(
         self,
         session_id: FromPath[str],
+        request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         revoke_session: NamedDependency[RevokeSession],
-        responder: NamedDependency[TokenResponder],
     ) -> Response[None]:
         was_current = await revoke_session.execute(RevokeSessionCommand(principal, session_id))
-        cookies = [responder.cookie.clear()] if was_current else []
+        cookies = [token_responder(request).cookie.clear()] if was_current else []
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=cookies)
 
     @post(
@@ -132,7 +134,6 @@ class AccountController(Controller):
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         change_password: NamedDependency[ChangePassword],
-        responder: NamedDependency[TokenResponder],
     ) -> Response[TokenBody]:
         result = await change_password.execute(
             ChangePasswordCommand(
@@ -142,4 +143,4 @@ class AccountController(Controller):
                 request.headers.get("user-agent"),
             )
         )
-        return responder.tokens(result)
+        return token_responder(request).tokens(result)

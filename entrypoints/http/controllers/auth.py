@@ -14,6 +14,7 @@ from application.refresh_session import RefreshCommand, RefreshSession
 from application.register_user import RegisterCommand, RegisterUser
 from domain.errors import InvalidToken, RefreshTokenSuperseded
 from entrypoints.http.csrf import require_same_origin_request
+from entrypoints.http.dependencies import token_responder
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.problem_docs import (
     BODY_TOO_LARGE,
@@ -26,7 +27,7 @@ from entrypoints.http.problem_docs import (
     problem_responses,
 )
 from entrypoints.http.problems import INVALID_TOKEN, TOKEN_REFUSED
-from entrypoints.http.responses import NO_STORE, TokenResponder
+from entrypoints.http.responses import NO_STORE
 from entrypoints.http.schemas import Credentials, TokenBody
 
 MAX_BODY_BYTES = 16 * 1024  # API.md: larger bodies on /auth/* are refused with 413 unparsed
@@ -77,14 +78,13 @@ class AuthController(Controller):
         data: JSONBody[Credentials],
         request: Request[Any, Any, Any],
         register_user: NamedDependency[RegisterUser],
-        responder: NamedDependency[TokenResponder],
     ) -> Response[TokenBody]:
         result = await register_user.execute(
             RegisterCommand(
                 data.email, data.password, request.headers.get("user-agent"), client_ip(request)
             )
         )
-        return responder.tokens(result, HTTP_201_CREATED)
+        return token_responder(request).tokens(result, HTTP_201_CREATED)
 
     @post(
         "/login",
@@ -106,14 +106,13 @@ class AuthController(Controller):
         data: JSONBody[Credentials],
         request: Request[Any, Any, Any],
         login: NamedDependency[Login],
-        responder: NamedDependency[TokenResponder],
     ) -> Response[TokenBody]:
         result = await login.execute(
             LoginCommand(
                 data.email, data.password, request.headers.get("user-agent"), client_ip(request)
             )
         )
-        return responder.tokens(result)
+        return token_responder(request).tokens(result)
 
     @post(
         "/refresh",
@@ -133,10 +132,10 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         refresh_session: NamedDependency[RefreshSession],
-        responder: NamedDependency[TokenResponder],
         x_requested_with: CsrfHeader,
         refresh_cookie: RefreshCookieValue = None,
     ) -> Response[Any]:
+        responder = token_responder(request)
         token = responder.cookie.read(request.cookies)
         try:
             if token is None:
@@ -166,9 +165,9 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         logout: NamedDependency[Logout],
-        responder: NamedDependency[TokenResponder],
         x_requested_with: CsrfHeader,
         refresh_cookie: RefreshCookieValue = None,
     ) -> Response[None]:
+        responder = token_responder(request)
         await logout.execute(LogoutCommand(responder.cookie.read(request.cookies)))
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[responder.cookie.clear()])
