@@ -16,7 +16,6 @@ from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from uuid import uuid4
 
 import asyncpg
 
@@ -51,13 +50,27 @@ async def _execute(url: str, *statements: str) -> list[list[asyncpg.Record]]:
 
 
 def create_database(admin_url: str) -> str:
-    name = f"hexauth_bench_{uuid4().hex[:12]}"
-    _run(_execute(admin_url, f'CREATE DATABASE "{name}"'))
-    return async_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    from tests.conftest import create_database as create_test_database
+
+    return create_test_database(admin_url, prefix="hexauth_bench")
+
+
+def fresh_database(
+    stack: contextlib.ExitStack, registry: Registry, cpus: set[int] | None
+) -> tuple[Server, str]:
+    """A server (see `postgres`) and a new database on it, both undone when `stack` closes."""
+    server = stack.enter_context(postgres(registry, cpus))
+    database_url = create_database(server.admin_url)
+    name = database_url.rsplit("/", 1)[1]
+    registry.note("database", server.admin_url, name)
+    stack.callback(drop_database, server.admin_url, name)
+    return server, database_url
 
 
 def drop_database(admin_url: str, name: str) -> None:
-    _run(_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    from tests.conftest import drop_database as drop_test_database
+
+    drop_test_database(admin_url, async_url(admin_url).set(database=name).render_as_string())
 
 
 @contextlib.contextmanager

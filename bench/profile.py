@@ -193,11 +193,7 @@ def main() -> int:
         clean_up_stale_run(drop_database=postgres.drop_database)
         registry = Registry()
         stack.callback(registry.close)
-        server = stack.enter_context(postgres.postgres(registry, bench_args.pg_cpus))
-        database_url = postgres.create_database(server.admin_url)
-        name = database_url.rsplit("/", 1)[1]
-        registry.note("database", server.admin_url, name)
-        stack.callback(postgres.drop_database, server.admin_url, name)
+        _, database_url = postgres.fresh_database(stack, registry, bench_args.pg_cpus)
         stack.callback(registry.stop_all)
         env = _service_env(database_url, postgres.libpq_dsn(database_url))
         migrate(env)

@@ -413,14 +413,11 @@ def main(argv: list[str] | None = None) -> int:
         shield = stack.enter_context(_signals_end_the_run(args.max_minutes))
         registry = Registry()
         stack.callback(registry.close)
-        server = stack.enter_context(postgres.postgres(registry, args.pg_cpus))
-        database_url = postgres.create_database(server.admin_url)
-        name = database_url.rsplit("/", 1)[1]
-        registry.note("database", server.admin_url, name)
-        stack.callback(postgres.drop_database, server.admin_url, name)
+        server, database_url = postgres.fresh_database(stack, registry, args.pg_cpus)
         stack.callback(registry.stop_all)
         stack.callback(shield)
-        log(f"PostgreSQL {server.version} ({server.source}, {server.pinned_to}), database {name}")
+        database = database_url.rsplit("/", 1)[1]
+        log(f"PostgreSQL {server.version} ({server.source}, {server.pinned_to}), {database}")
         try:
             return _run(args, registry, server, database_url)
         finally:

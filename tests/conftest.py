@@ -72,9 +72,9 @@ async def execute_on(url: str | URL, *statements: str) -> None:
         await connection.close()
 
 
-def create_database(server_url: str) -> str:
+def create_database(server_url: str, prefix: str = "hexauth_test") -> str:
     """Create an empty uniquely named database on the server; return its asyncpg URL."""
-    name = f"hexauth_test_{uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid4().hex[:12]}"
     run_async(execute_on(server_url, f'CREATE DATABASE "{name}"'))
     return async_url(server_url).set(database=name).render_as_string(hide_password=False)
 
