@@ -3,8 +3,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.get_current_user import active_user
 from application.ports import Clock, IdGenerator, TokenCodec, UnitOfWorkFactory
-from application.results import AuthResult
+from application.results import AuthResult, Principal
 from application.token_issuer import TokenIssuer
 from domain.errors import InvalidToken, RefreshTokenReused, RefreshTokenSuperseded
 from domain.session import Presented
@@ -65,9 +66,7 @@ class RefreshSession:
                 raise RefreshTokenReused("a rotated refresh token was presented again")
             if presented is Presented.JUST_ROTATED:
                 raise RefreshTokenSuperseded("the token was just rotated")
-            user = await uow.users.get(session.user_id)
-            if user is None or not user.is_active:
-                raise InvalidToken("the account is gone or disabled")
+            user = await active_user(uow.users, Principal(session.user_id, session.id))
             session.rotate(self._ids.new_token_id(), now, lifetime)
             if not await uow.sessions.save_rotation(session, expected_token_id=claims.token_id):
                 raise RefreshTokenSuperseded("another refresh rotated this token first")

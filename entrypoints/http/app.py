@@ -14,6 +14,7 @@ from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
 from entrypoints.http.controllers.users import UsersController
+from entrypoints.http.csrf import origin_keys
 from entrypoints.http.dependencies import container_dependencies
 from entrypoints.http.forwarded import ForwardedHeadersMiddleware
 from entrypoints.http.metrics import MetricsController, prometheus_config
@@ -80,7 +81,10 @@ def create_app(container: Container | None = None) -> Litestar:
                 }
             ),
         ),
-        state={"container": container, "cors_allowed_origins": settings.cors_allowed_origins},
+        state={
+            "container": container,
+            "cors_allowed_origin_keys": origin_keys(settings.cors_allowed_origins),
+        },
         on_shutdown=[on_shutdown],
         # The process configures logging (entrypoints/log_config.py): the CLI, and uvicorn in
         # every worker through its log_config.

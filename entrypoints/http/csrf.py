@@ -7,6 +7,7 @@ Origin verification), for older browsers and same-site-but-cross-origin attacker
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,9 +40,16 @@ def _is_allowed_origin(connection: ASGIConnection[Any, Any, Any, Any], origin: s
     presented = origin_key(origin)
     if presented is None:  # "null" (sandboxed frames, file://) and anything malformed
         return False
-    allowed: tuple[str, ...] = connection.app.state.get("cors_allowed_origins", ())
+    allowed: frozenset[tuple[str, str, int] | None] = connection.app.state.get(
+        "cors_allowed_origin_keys", frozenset()
+    )
     own = f"{connection.url.scheme}://{connection.headers.get('host', '')}"
-    return presented in {origin_key(candidate) for candidate in (own, *allowed)}
+    return presented == origin_key(own) or presented in allowed
+
+
+def origin_keys(origins: Iterable[str]) -> frozenset[tuple[str, str, int] | None]:
+    """The keys of the configured origins, computed once when the app is built."""
+    return frozenset(origin_key(origin) for origin in origins)
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
