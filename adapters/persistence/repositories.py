@@ -1,16 +1,14 @@
-"""The repository ports over one AsyncConnection, with lean Core statements built once."""
+"""The repository ports over one connection, with lean Core statements built once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.persistence.statements import Row, StatementRunner
 from adapters.persistence.tables import UNIQUE_EMAIL, refresh_sessions, users
 from application.ports import SessionRepository, UserRepository
 from domain.email import Email
@@ -111,8 +109,8 @@ _PRUNE_SESSIONS = delete(refresh_sessions).where(
 class SqlAlchemyUserRepository(UserRepository):
     """Users in the `users` table; writes join the connection's transaction."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
+    def __init__(self, statements: StatementRunner) -> None:
+        self._statements = statements
 
     async def add(self, user: User) -> None:
         """Insert the user; raise EmailAlreadyRegistered when the email is taken.
@@ -121,8 +119,8 @@ class SqlAlchemyUserRepository(UserRepository):
         on PostgreSQL too, as it is on SQLite and in the in-memory fake.
         """
         try:
-            async with self._connection.begin_nested():
-                await self._connection.execute(
+            async with self._statements.savepoint():
+                await self._statements.run(
                     _INSERT_USER,
                     {
                         "id": user.id,
@@ -138,25 +136,23 @@ class SqlAlchemyUserRepository(UserRepository):
             raise
 
     async def get(self, user_id: UUID) -> User | None:
-        result = await self._connection.execute(_SELECT_USER, {"user_id": user_id})
-        row = result.first()
+        row = await self._statements.first(_SELECT_USER, {"user_id": user_id})
         return None if row is None else _user_from(row)
 
     async def get_by_email(self, email: Email) -> User | None:
-        result = await self._connection.execute(_SELECT_USER_BY_EMAIL, {"email": email.value})
-        row = result.first()
+        row = await self._statements.first(_SELECT_USER_BY_EMAIL, {"email": email.value})
         return None if row is None else _user_from(row)
 
     async def save_password_hash(self, user: User) -> None:
         """Store only the password hash; an unknown user changes nothing."""
-        await self._connection.execute(
+        await self._statements.run(
             _UPDATE_PASSWORD_HASH,
             {"user_id": user.id, "new_password_hash": user.password_hash},
         )
 
     async def save_active(self, user: User) -> None:
         """Store only `is_active`; an unknown user changes nothing."""
-        await self._connection.execute(
+        await self._statements.run(
             _UPDATE_IS_ACTIVE, {"user_id": user.id, "new_is_active": user.is_active}
         )
 
@@ -166,12 +162,12 @@ class SqlAlchemyUserRepository(UserRepository):
 class SqlAlchemySessionRepository(SessionRepository):
     """Refresh sessions in `refresh_sessions`; writes join the connection's transaction."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
+    def __init__(self, statements: StatementRunner) -> None:
+        self._statements = statements
 
     async def add(self, session: Session) -> None:
         """Insert the session; an IntegrityError propagates when its user does not exist."""
-        await self._connection.execute(
+        await self._statements.run(
             _INSERT_SESSION,
             {
                 "id": session.id,
@@ -189,8 +185,7 @@ class SqlAlchemySessionRepository(SessionRepository):
         )
 
     async def get(self, session_id: UUID) -> Session | None:
-        result = await self._connection.execute(_SELECT_SESSION, {"session_id": session_id})
-        row = result.first()
+        row = await self._statements.first(_SELECT_SESSION, {"session_id": session_id})
         return None if row is None else _session_from(row)
 
     async def save_rotation(self, session: Session, expected_token_id: str) -> bool:
@@ -201,7 +196,7 @@ class SqlAlchemySessionRepository(SessionRepository):
         re-reads the row and finds its condition false; on SQLite BEGIN IMMEDIATE serializes
         the transactions. Either way exactly one of racing rotations changes the row.
         """
-        result = await self._connection.execute(
+        changed = await self._statements.run(
             _ROTATE_SESSION,
             {
                 "session_id": session.id,
@@ -213,37 +208,35 @@ class SqlAlchemySessionRepository(SessionRepository):
                 "new_idle_expires_at": _to_utc(session.idle_expires_at),
             },
         )
-        return result.rowcount == 1
+        return changed == 1
 
     async def save_revocation(self, session: Session) -> None:
         """Store `revoked_at`, unless the stored session was revoked already: the first wins."""
-        await self._connection.execute(
+        await self._statements.run(
             _REVOKE_SESSION,
             {"session_id": session.id, "new_revoked_at": _to_utc_or_none(session.revoked_at)},
         )
 
     async def list_live(self, user_id: UUID, now: datetime) -> list[Session]:
         """Unrevoked and unexpired at `now`, newest `created_at` first (then by id)."""
-        result = await self._connection.execute(
+        rows = await self._statements.all(
             _SELECT_LIVE_SESSIONS, {"owner_id": user_id, "now": _to_utc(now)}
         )
-        return [_session_from(row) for row in result]
+        return [_session_from(row) for row in rows]
 
     async def revoke_all(self, user_id: UUID, now: datetime) -> int:
         """One UPDATE: `revoked_at = now` on each of the user's sessions live at `now`."""
         moment = _to_utc(now)
-        result = await self._connection.execute(
+        return await self._statements.run(
             _REVOKE_LIVE_SESSIONS, {"owner_id": user_id, "now": moment, "new_revoked_at": moment}
         )
-        return int(result.rowcount)
 
     async def prune(self, before: datetime) -> int:
         """One DELETE of the sessions whose idle expiry or revocation is before `before`."""
-        result = await self._connection.execute(_PRUNE_SESSIONS, {"before": _to_utc(before)})
-        return int(result.rowcount)
+        return await self._statements.run(_PRUNE_SESSIONS, {"before": _to_utc(before)})
 
 
-def _user_from(row: Sequence[Any]) -> User:
+def _user_from(row: Row) -> User:
     user_id, email, password_hash, created_at, is_active = row
     return User(
         id=user_id,
@@ -254,7 +247,7 @@ def _user_from(row: Sequence[Any]) -> User:
     )
 
 
-def _session_from(row: Sequence[Any]) -> Session:
+def _session_from(row: Row) -> Session:
     (
         session_id,
         user_id,
@@ -284,9 +277,13 @@ def _session_from(row: Sequence[Any]) -> Session:
 
 
 def _violates_unique_email(error: IntegrityError) -> bool:
-    # asyncpg names the constraint; SQLite names the columns ("UNIQUE constraint failed: ...").
-    cause = error.orig.__cause__ if error.orig is not None else None
-    constraint = getattr(cause, "constraint_name", None)
+    # asyncpg names the constraint (on the error itself when AsyncpgRunner ran the statement,
+    # on the cause of SQLAlchemy's adapter error otherwise); SQLite names the columns
+    # ("UNIQUE constraint failed: ...").
+    orig = error.orig
+    constraint = getattr(orig, "constraint_name", None) or getattr(
+        getattr(orig, "__cause__", None), "constraint_name", None
+    )
     if constraint is not None:
         return bool(constraint == UNIQUE_EMAIL)
     return "UNIQUE constraint failed: users.email" in str(error.orig)

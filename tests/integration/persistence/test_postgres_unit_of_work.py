@@ -1,0 +1,113 @@
+"""The unit of work on PostgreSQL, where statements run on the pooled asyncpg connection:
+transactions open and end where they should, a read-only one opens none (docs/performance.md),
+and no connection goes back to the pool inside a transaction or broken."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.persistence import create_engine
+from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from tests.builders import a_user
+
+pytestmark = pytest.mark.postgres
+
+# Inside a transaction block now() is the block's start, the same for every statement; outside,
+# each statement is its own transaction with its own now().
+NOW = text("SELECT now()")
+
+
+@pytest.fixture
+async def one_connection(postgres_database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine whose pool holds a single connection, so every unit of work reuses it."""
+    engine = create_engine(postgres_database_url, pool_size=1, max_overflow=0)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def in_a_transaction_block(uow: SqlAlchemyUnitOfWork) -> bool:
+    statements = uow._statements
+    assert statements is not None
+    first = await statements.first(NOW, {})
+    await statements.first(text("SELECT pg_sleep(0.01)"), {})
+    second = await statements.first(NOW, {})
+    assert first is not None
+    assert second is not None
+    return bool(first[0] == second[0])
+
+
+async def test_a_read_only_unit_of_work_opens_no_transaction(one_connection):
+    async with SqlAlchemyUnitOfWork(one_connection, read_only=True) as uow:
+        assert await in_a_transaction_block(uow) is False
+
+
+async def test_a_writing_unit_of_work_runs_in_one_transaction(one_connection):
+    async with SqlAlchemyUnitOfWork(one_connection) as uow:
+        assert await in_a_transaction_block(uow) is True
+
+
+async def test_an_error_inside_rolls_back_and_the_connection_comes_back_idle(one_connection):
+    user = a_user()
+
+    async def add_then_fail() -> None:
+        async with SqlAlchemyUnitOfWork(one_connection) as uow:
+            await uow.users.add(user)
+            _ = 1 / 0
+
+    with pytest.raises(ZeroDivisionError):
+        await add_then_fail()
+
+    async with SqlAlchemyUnitOfWork(one_connection, read_only=True) as uow:
+        assert await in_a_transaction_block(uow) is False
+        assert await uow.users.get(user.id) is None
+
+
+async def test_a_failed_statement_rolls_back_and_the_connection_serves_again(one_connection):
+    user = a_user()
+
+    async def add_then_fail() -> None:
+        async with SqlAlchemyUnitOfWork(one_connection) as uow:
+            await uow.users.add(user)
+            assert uow._statements is not None
+            await uow._statements.first(text("SELECT * FROM no_such_table"), {})
+
+    with pytest.raises(DatabaseError):
+        await add_then_fail()
+
+    async with SqlAlchemyUnitOfWork(one_connection) as uow:
+        assert await uow.users.get(user.id) is None
+        await uow.users.add(user)
+        await uow.commit()
+    async with SqlAlchemyUnitOfWork(one_connection, read_only=True) as uow:
+        assert await uow.users.get(user.id) == user
+
+
+async def test_a_connection_killed_under_a_unit_of_work_is_dropped_from_the_pool(
+    one_connection, postgres_database_url
+):
+    async def read_after_the_backend_is_killed() -> None:
+        async with SqlAlchemyUnitOfWork(one_connection) as uow:
+            assert uow._statements is not None
+            pid = await uow._statements.first(text("SELECT pg_backend_pid()"), {})
+            assert pid is not None
+            killer = create_engine(postgres_database_url)
+            try:
+                async with killer.connect() as connection:
+                    await connection.execute(text(f"SELECT pg_terminate_backend({int(pid[0])})"))
+            finally:
+                await killer.dispose()
+            await uow.users.get(a_user().id)
+
+    with pytest.raises(OperationalError):
+        await read_after_the_backend_is_killed()
+
+    # The pool's only connection was the dead one: a working unit of work means it was replaced.
+    async with SqlAlchemyUnitOfWork(one_connection, read_only=True) as uow:
+        assert await uow.users.get(a_user().id) is None
