@@ -17,10 +17,14 @@ from litestar.handlers.base import BaseRouteHandler
 from entrypoints.http.problems import CSRF_REJECTED
 
 
-def require_same_origin_request(
+async def require_same_origin_request(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
-    """A Litestar guard: refuse with 403 csrf-rejected what a cross-site page could send."""
+    """A Litestar guard: refuse with 403 csrf-rejected what a cross-site page could send.
+
+    Async although it never awaits: Litestar runs a sync guard in a worker thread, a thread
+    hop on every refresh and logout (docs/performance.md).
+    """
     headers = connection.headers
     if not headers.get("x-requested-with", "").strip():
         raise CSRF_REJECTED.exception("the X-Requested-With header is required")
