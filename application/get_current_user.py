@@ -12,7 +12,11 @@ async def active_user(users: UserRepository, principal: Principal) -> User:
     Access tokens are stateless, so every use case behind a bearer token asks here: raise
     InvalidToken when the account was deleted or disabled since the token was made.
     """
-    user = await users.get(principal.user_id)
+    return ensure_active(await users.get(principal.user_id))
+
+
+def ensure_active(user: User | None) -> User:
+    """The user, unless the account was deleted (None) or disabled: then InvalidToken."""
     if user is None or not user.is_active:
         raise InvalidToken("the account is gone or disabled")
     return user

@@ -41,6 +41,10 @@ class SessionRepository(Protocol):
 
     async def get(self, session_id: UUID) -> Session | None: ...
 
+    async def get_with_owner(self, session_id: UUID) -> tuple[Session, User] | None:
+        """The session and the account it belongs to, read together (one query where it can)."""
+        ...
+
     async def save_rotation(self, session: Session, expected_token_id: str) -> bool:
         """Store a rotation only if the stored current token is still `expected_token_id`.
 

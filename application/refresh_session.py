@@ -3,9 +3,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
-from application.get_current_user import active_user
+from application.get_current_user import ensure_active
 from application.ports import Clock, IdGenerator, TokenCodec, UnitOfWorkFactory
-from application.results import AuthResult, Principal
+from application.results import AuthResult
 from application.token_issuer import TokenIssuer
 from domain.errors import InvalidToken, RefreshTokenReused, RefreshTokenSuperseded
 from domain.session import Presented
@@ -47,9 +47,10 @@ class RefreshSession:
         lifetime = self._issuer.policy.session
         now = self._clock.now()
         async with self._unit_of_work() as uow:
-            session = await uow.sessions.get(claims.session_id)
-            if session is None or session.user_id != claims.subject:
+            found = await uow.sessions.get_with_owner(claims.session_id)
+            if found is None or found[0].user_id != claims.subject:
                 raise InvalidToken("no such session")
+            session, owner = found
             session.ensure_live(now)
             presented = session.judge(claims.token_id, now, lifetime.reuse_grace)
             if presented is Presented.REUSED:
@@ -66,7 +67,7 @@ class RefreshSession:
                 raise RefreshTokenReused("a rotated refresh token was presented again")
             if presented is Presented.JUST_ROTATED:
                 raise RefreshTokenSuperseded("the token was just rotated")
-            user = await active_user(uow.users, Principal(session.user_id, session.id))
+            user = ensure_active(owner)
             session.rotate(self._ids.new_token_id(), now, lifetime)
             if not await uow.sessions.save_rotation(session, expected_token_id=claims.token_id):
                 raise RefreshTokenSuperseded("another refresh rotated this token first")

@@ -106,6 +106,13 @@ class InMemorySessionRepository(SessionRepository):
     async def get(self, session_id: UUID) -> Session | None:
         return copy.deepcopy(self._find(session_id))
 
+    async def get_with_owner(self, session_id: UUID) -> tuple[Session, User] | None:
+        session = self._find(session_id)
+        owner = None if session is None else _find_user(self._store, self._changes, session.user_id)
+        if session is None or owner is None:  # the foreign key keeps the owner in the database
+            return None
+        return copy.deepcopy(session), copy.deepcopy(owner)
+
     async def save_rotation(self, session: Session, expected_token_id: str) -> bool:
         # Like the compare-and-swap UPDATE: the rotation columns only, and only while the row
         # this unit of work sees is unrevoked and still holds the expected token.

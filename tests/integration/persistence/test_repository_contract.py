@@ -198,6 +198,7 @@ async def test_a_unit_of_work_reads_its_own_writes(backend: Backend) -> None:
         assert await uow.users.get(user.id) == user
         assert await uow.users.get_by_email(user.email) == user
         assert await uow.sessions.get(session.id) == session
+        assert await uow.sessions.get_with_owner(session.id) == (session, user)
 
 
 async def test_a_commit_makes_the_writes_visible_to_other_units_of_work(
@@ -249,6 +250,37 @@ async def test_a_fresh_session_keeps_its_empty_fields_empty(backend: Backend) ->
     assert loaded is not None
     assert (loaded.previous_token_id, loaded.rotated_at, loaded.revoked_at) == (None, None, None)
     assert loaded.user_agent is None
+
+
+async def test_a_session_is_read_with_its_owner(backend: Backend) -> None:
+    owner = await given_user(backend, a_user(email="owner@example.com", created_at=LATER))
+    other = await given_user(backend)
+    session = a_session(user_id=owner.id, now=LATER, user_agent="Firefox")
+    session.rotate("jti-second", MUCH_LATER, a_lifetime())
+    await given_session(backend, session)
+    await given_session(backend, a_session(user_id=other.id))
+
+    async with backend.unit_of_work(read_only=True) as uow:
+        found = await uow.sessions.get_with_owner(session.id)
+        missing = await uow.sessions.get_with_owner(a_session().id)
+
+    assert found == (session, owner)
+    assert found is not None
+    loaded_session, loaded_owner = found
+    assert loaded_owner.email.value == "owner@example.com"
+    assert_utc(loaded_session.rotated_at, loaded_session.expires_at, loaded_owner.created_at)
+    assert missing is None
+
+
+async def test_a_session_is_read_with_its_owner_disabled_or_not(backend: Backend) -> None:
+    owner = await given_user(backend, a_user(is_active=False))
+    session = await given_session(backend, a_session(user_id=owner.id))
+
+    async with backend.unit_of_work(read_only=True) as uow:
+        found = await uow.sessions.get_with_owner(session.id)
+
+    assert found is not None
+    assert found[1].is_active is False
 
 
 async def test_a_session_of_an_unknown_user_is_refused(backend: Backend) -> None:
