@@ -117,7 +117,7 @@ class AuthController(Controller):
     @post(
         "/refresh",
         status_code=200,
-        guards=[require_same_origin_request],
+        before_request=require_same_origin_request,
         summary="Trade the refresh cookie for a new access token and a rotated cookie",
         responses=problem_responses(
             {
@@ -154,7 +154,7 @@ class AuthController(Controller):
     @post(
         "/logout",
         status_code=HTTP_204_NO_CONTENT,
-        guards=[require_same_origin_request],
+        before_request=require_same_origin_request,
         summary="End this device's session; idempotent",
         responses={
             **no_content("The session is revoked (if there was one) and the cookie is cleared"),
