@@ -6,6 +6,9 @@ import base64
 import json
 import os
 import re
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -51,8 +54,7 @@ class AesGcmJwe:
 
     def encrypt(self, plaintext: bytes, key: Key) -> str:
         """Compact JWE of `plaintext` (a JWT, hence `cty` JWT per RFC 7519 section 5.2)."""
-        header = {"alg": ALG, "enc": ENC, "kid": key.kid, "cty": "JWT"}
-        protected = b64url(json.dumps(header, separators=(",", ":")).encode("utf-8"))
+        protected = _protected_header(key.kid)
         # A fresh random IV per token: a repeated IV under one GCM key is fatal. NIST SP 800-38D
         # section 8.3 allows 2^32 messages per key with random 96-bit IVs; keys rotate long before.
         iv = os.urandom(IV_BYTES)
@@ -79,14 +81,15 @@ class AesGcmJwe:
         segments = token.split(".")
         if len(segments) != 5:
             raise InvalidToken("malformed token")
-        protected, encrypted_key, iv, ciphertext, tag = map(b64url_decode_strict, segments)
+        header = _header_of(segments[0])
+        encrypted_key, iv, ciphertext, tag = map(b64url_decode_strict, segments[1:])
         if encrypted_key or len(iv) != IV_BYTES or len(tag) != TAG_BYTES:
             raise InvalidToken("malformed token")
-        key = self._key_for(_parse_header(protected))
+        key = self._key_for(header)
         aad = segments[0].encode("ascii")
         return key, key.aead.decrypt(iv, ciphertext + tag, aad)
 
-    def _key_for(self, header: dict[str, Any]) -> Key:
+    def _key_for(self, header: Mapping[str, Any]) -> Key:
         # RFC 8725 section 3.1: the algorithms are fixed here, never chosen by the token.
         if header.get("alg") != ALG or header.get("enc") != ENC:
             raise InvalidToken("unsupported algorithm")
@@ -100,6 +103,20 @@ class AesGcmJwe:
         if key is None:
             raise InvalidToken("unknown key")
         return key
+
+
+# A ring has a few kids, so every token carries one of a few protected headers: each is built,
+# or decoded and parsed, once. Bounded: a flood of made-up headers only evicts, and a header
+# that fails to parse raises every time (lru_cache keeps results, never exceptions).
+@lru_cache(maxsize=64)
+def _protected_header(kid: str) -> str:
+    header = {"alg": ALG, "enc": ENC, "kid": kid, "cty": "JWT"}
+    return b64url(json.dumps(header, separators=(",", ":")).encode("utf-8"))
+
+
+@lru_cache(maxsize=64)
+def _header_of(segment: str) -> Mapping[str, Any]:
+    return MappingProxyType(_parse_header(b64url_decode_strict(segment)))
 
 
 def _parse_header(raw: bytes) -> dict[str, Any]:

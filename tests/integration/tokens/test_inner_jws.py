@@ -1,12 +1,27 @@
 """The inner JWT, built by hand with PyJWT and sealed correctly, so only the JWS is at fault."""
 
+from types import SimpleNamespace
 from typing import Any
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
+from adapters.tokens.jws import PyJwtSigner
 from domain.errors import InvalidToken
 from domain.tokens import TokenType
-from tests.integration.tokens.builders import KEY_A, KEY_B, a_codec, a_payload, seal, sign
+from tests.fakes.security import FixedClock
+from tests.integration.tokens.builders import (
+    AUDIENCE,
+    ISSUER,
+    KEY_A,
+    KEY_B,
+    a_codec,
+    a_payload,
+    seal,
+    sign,
+)
 
 REQUIRED = ["iss", "aud", "sub", "iat", "exp", "jti", "type", "sid"]
 
@@ -103,6 +118,8 @@ def test_a_token_missing_any_required_claim_is_refused(claim: str) -> None:
         {"exp": 10**30},
         {"iat": -(10**30)},
         {"aud": ["other"]},
+        {"aud": ["hexauth-api", 7]},
+        {"aud": {"hexauth-api": 1}},
         {"iss": ["hexauth"]},
         {"nbf": 2**40},
     ],
@@ -119,6 +136,41 @@ def test_an_audience_list_that_holds_ours_is_accepted() -> None:
     token = seal(sign(a_payload(aud=["other", "hexauth-api"])))
 
     assert decode(token).token_id == "jti-1"
+
+
+@pytest.mark.parametrize("claim", REQUIRED)
+def test_a_required_claim_given_as_null_is_refused(claim: str) -> None:
+    token = seal(sign({**a_payload(), claim: None}))
+
+    with pytest.raises(InvalidToken):
+        decode(token)
+
+
+def test_the_inner_jws_is_what_pyjwt_itself_would_sign() -> None:
+    """The codec signs through PyJWT's JWS layer with claims it serializes itself; the result
+    must be byte for byte PyJWT's own JWT, so the format (API.md) is unchanged."""
+    payload = a_payload()
+    signer = PyJwtSigner(ISSUER, AUDIENCE, FixedClock())
+
+    ours = signer.sign(payload, KEY_A)
+
+    headers = {"typ": "at+jwt", "kid": "a"}
+    assert ours == jwt.encode(payload, KEY_A.jws_key, algorithm="HS256", headers=headers)
+    assert signer.verify(ours, KEY_A) == payload
+
+
+def test_an_asymmetric_key_is_still_refused_as_an_hmac_secret() -> None:
+    public_pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    disguised: Any = SimpleNamespace(kid="a", jws_key=public_pem)
+    signer = PyJwtSigner(ISSUER, AUDIENCE, FixedClock())
+
+    for _ in range(2):  # vetted on every use until a key passes, not only the first
+        with pytest.raises(jwt.InvalidKeyError):
+            signer.sign(a_payload(), disguised)
 
 
 def test_a_missing_jws_kid_is_refused() -> None:
