@@ -7,7 +7,7 @@ from collections import OrderedDict
 from datetime import timedelta
 
 from adapters.tokens.codec import MAX_TOKEN_LENGTH
-from adapters.tokens.jws import MAX_LEEWAY
+from adapters.tokens.jws import MAX_LEEWAY, check_times
 from application.ports import Clock, TokenCodec
 from domain.errors import InvalidToken
 from domain.tokens import Claims, TokenType
@@ -77,15 +77,16 @@ class CachingTokenCodec(TokenCodec):
                 self._verified.popitem(last=False)
 
     def _check_times(self, token: str, claims: Claims) -> None:
-        # The checks PyJwtSigner makes on the token's times (RFC 7519 4.1.4 and 4.1.6), so a
-        # cached token is refused exactly when an uncached one would be.
-        now = self._clock.now()
-        if now >= claims.expires_at + self._leeway:
-            self._forget(token)
-            raise InvalidToken("token expired")
-        if claims.issued_at > now + self._leeway:
-            raise InvalidToken("token issued in the future")
-
-    def _forget(self, token: str) -> None:
-        with self._lock:
-            self._verified.pop(token, None)
+        # The very check PyJwtSigner makes on the token's times, so a cached token is refused
+        # exactly when an uncached one would be; a refused token leaves the cache.
+        try:
+            check_times(
+                self._clock.now(),
+                issued_at=claims.issued_at,
+                expires_at=claims.expires_at,
+                leeway=self._leeway,
+            )
+        except InvalidToken:
+            with self._lock:
+                self._verified.pop(token, None)
+            raise

@@ -130,14 +130,26 @@ class PyJwtSigner:
 
     def _check_times(self, claims: dict[str, Any]) -> None:
         now = self._clock.now()
-        # RFC 7519 section 4.1.4: refused on or after `exp`, give or take the leeway.
-        if now >= from_numeric_date(claims["exp"]) + self._leeway:
-            raise InvalidToken("token expired")
-        # `iat` (RFC 7519 section 4.1.6) beyond the leeway ahead means a forged or broken clock.
-        if from_numeric_date(claims["iat"]) > now + self._leeway:
-            raise InvalidToken("token issued in the future")
+        expires_at = from_numeric_date(claims["exp"])
+        issued_at = from_numeric_date(claims["iat"])
+        check_times(now, issued_at=issued_at, expires_at=expires_at, leeway=self._leeway)
         if "nbf" in claims and from_numeric_date(claims["nbf"]) > now + self._leeway:
             raise InvalidToken("token not yet valid")
+
+
+def check_times(
+    now: datetime, *, issued_at: datetime, expires_at: datetime, leeway: timedelta
+) -> None:
+    """Raise InvalidToken for a token expired at `now` or issued after it, give or take `leeway`.
+
+    The one judgement of a token's times, for a verified token and a cached one alike.
+    """
+    # RFC 7519 section 4.1.4: refused on or after `exp`, give or take the leeway.
+    if now >= expires_at + leeway:
+        raise InvalidToken("token expired")
+    # `iat` (RFC 7519 section 4.1.6) beyond the leeway ahead means a forged or broken clock.
+    if issued_at > now + leeway:
+        raise InvalidToken("token issued in the future")
 
 
 def _check_header(header: dict[str, Any], claims: dict[str, Any], key: Key) -> None:
