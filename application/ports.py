@@ -174,5 +174,14 @@ class AttemptCounter(Protocol):
     async def reset(self, key: str) -> None: ...
 
 
-class AttemptCounterUnavailable(Exception):
+class StoreUnavailable(Exception):
+    """A backing store refused, dropped or did not answer in time (the bound is the adapter's).
+
+    Adapters raise it in place of their driver's errors, so the application never learns them.
+    What the action had begun is undone; the edge answers 503 with Retry-After, and the same
+    process serves again once the store is back.
+    """
+
+
+class AttemptCounterUnavailable(StoreUnavailable):
     """The attempt counter's store does not answer; throttled actions fail closed (503)."""

@@ -13,7 +13,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
-from application.ports import AttemptCounterUnavailable
+from application.ports import AttemptCounterUnavailable, StoreUnavailable
 from domain.errors import (
     AccountDisabled,
     DomainError,
@@ -170,10 +170,19 @@ def _counter_unavailable(error: AttemptCounterUnavailable) -> ProblemDetailsExce
     )
 
 
+def _store_unavailable(error: StoreUnavailable) -> ProblemDetailsException:
+    # An outage, not a bug: clients and load balancers may retry a 503 (RFC 9110 15.6.4).
+    log.error("a backing store does not answer: %s", type(error).__name__)
+    return SERVICE_UNAVAILABLE.exception(
+        "the service is unavailable right now; try again shortly", headers={"Retry-After": "5"}
+    )
+
+
 def problem_details_config() -> ProblemDetailsConfig:
     return ProblemDetailsConfig(
         exception_to_problem_detail_map={
             DomainError: _from_domain,
             AttemptCounterUnavailable: _counter_unavailable,
+            StoreUnavailable: _store_unavailable,
         }
     )
