@@ -197,7 +197,12 @@ async def test_a_redis_that_does_not_answer_is_attempt_counter_unavailable() -> 
     assert isinstance(store, CountingRedisStore)
     counter = RedisAttemptCounter(store)
     async with store:
-        calls = (counter.hit("k", WINDOW), counter.release("k"), counter.peek("k"), counter.reset("k"))
+        calls = (
+            counter.hit("k", WINDOW),
+            counter.release("k"),
+            counter.peek("k"),
+            counter.reset("k"),
+        )
         for call in calls:
             with pytest.raises(AttemptCounterUnavailable):
                 await call

@@ -26,11 +26,13 @@ class BlockedHash:
     """A stand-in for argon2 that holds its worker until the test lets it go."""
 
     def __init__(self) -> None:
+        self.started = threading.Event()
         self.release = threading.Event()
         self.calls: list[str] = []
 
     def __call__(self, password: str) -> str:
         self.calls.append(password)
+        self.started.set()
         if not self.release.wait(NEVER):
             raise AssertionError("never released")
         return f"hash of {password}"
@@ -41,8 +43,7 @@ async def test_work_that_cannot_start_within_the_deadline_is_refused_not_queued(
 ) -> None:
     blocked = BlockedHash()
     first = asyncio.create_task(pool.run(blocked, "first"))
-    while not blocked.calls:
-        await asyncio.sleep(0.001)
+    assert await asyncio.to_thread(blocked.started.wait, NEVER)
 
     with pytest.raises(Overloaded):
         await asyncio.wait_for(pool.run(blocked, "second"), NEVER)
@@ -69,8 +70,7 @@ async def test_work_whose_caller_gave_up_while_it_waited_never_runs() -> None:
     pool = DeadlinePool(workers=1, start_deadline=NEVER)
     blocked = BlockedHash()
     first = asyncio.create_task(pool.run(blocked, "first"))
-    while not blocked.calls:
-        await asyncio.sleep(0.001)
+    assert await asyncio.to_thread(blocked.started.wait, NEVER)
     waiting = asyncio.create_task(pool.run(blocked, "abandoned"))
     await asyncio.sleep(0.01)
 
