@@ -55,8 +55,9 @@ class Login:
         try:
             user = await self._check(command)
         except (StoreUnavailable, Overloaded):
-            # The service failed, not the guess: only a wrong password or an unknown email (or
-            # a disabled account) stays counted, so an outage locks nobody out afterwards.
+            # The service failed, not the guess, so an outage locks nobody out afterwards. A
+            # failure (wrong password, unknown email, disabled account) stays counted, and so
+            # does anything unforeseen (a bug, a cancelled request): fail closed.
             await reservation.give_back()
             raise
         await reservation.succeeded()

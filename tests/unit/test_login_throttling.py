@@ -173,6 +173,20 @@ async def test_registration_is_capped_per_address_and_stores_nothing_past_the_ca
     await world.sign_up(email="three@example.com", client_ip=OTHER_IP)
 
 
+async def test_of_concurrent_registrations_from_one_address_at_most_the_cap_create() -> None:
+    world = a_world(
+        registration_limits=RegistrationLimits(max_per_ip=2), hasher=FakePasswordHasher(yields=True)
+    )
+
+    outcomes = await asyncio.gather(
+        *(world.sign_up(email=f"u{index}@example.com", client_ip=IP) for index in range(20)),
+        return_exceptions=True,
+    )
+
+    assert len(world.store.users) == 2
+    assert sum(isinstance(o, TooManyAttempts) for o in outcomes) == 18
+
+
 async def test_the_registration_cap_lifts_after_an_hour() -> None:
     world = throttled_world()
     for index in range(2):
