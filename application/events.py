@@ -17,6 +17,8 @@ class SecurityEventKind(enum.StrEnum):
     REFRESHED = "refreshed"
     REFRESH_REUSE_DETECTED = "refresh_reuse_detected"
     SESSION_REVOKED = "session_revoked"
+    REAUTHENTICATION_FAILED = "reauthentication_failed"
+    REAUTHENTICATION_THROTTLED = "reauthentication_throttled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +36,3 @@ class SecurityEvents(Protocol):
     """Where security events go (logs, metrics). Must not raise and must not block."""
 
     def record(self, event: SecurityEvent) -> None: ...
-
-
-class NoSecurityEvents(SecurityEvents):
-    """For use cases built without anyone listening."""
-
-    def record(self, event: SecurityEvent) -> None:
-        return None

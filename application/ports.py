@@ -164,10 +164,14 @@ class AttemptCounter(Protocol):
 
     `hit` counts one attempt atomically (concurrent hits never return the same count) and opens a
     window of `window` on a key's first hit; when the window ends, the key's count is back to 0.
+    `release` takes one hit back atomically, within the key's current window and never below 0;
+    a key it brings to 0 has no window open any more, and a key without one is left alone.
     Every method raises AttemptCounterUnavailable when the backing store does not answer.
     """
 
     async def hit(self, key: str, window: timedelta) -> Attempts: ...
+
+    async def release(self, key: str) -> None: ...
 
     async def peek(self, key: str) -> Attempts: ...
 
@@ -185,3 +189,8 @@ class StoreUnavailable(Exception):
 
 class AttemptCounterUnavailable(StoreUnavailable):
     """The attempt counter's store does not answer; throttled actions fail closed (503)."""
+
+
+class Overloaded(Exception):
+    """Slow work (password hashing) could not start within its deadline: the service is past its
+    capacity. Nothing was done; the edge answers 503 with Retry-After, as for an outage."""

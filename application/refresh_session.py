@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
-from application.get_current_user import ensure_active
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, IdGenerator, TokenCodec, UnitOfWorkFactory
 from application.results import AuthResult
 from application.token_issuer import TokenIssuer
 from domain.errors import InvalidToken, RefreshTokenReused, RefreshTokenSuperseded
 from domain.session import Presented
 from domain.tokens import TokenType
+from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,14 +27,14 @@ class RefreshSession:
         issuer: TokenIssuer,
         clock: Clock,
         ids: IdGenerator,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._codec = codec
         self._issuer = issuer
         self._clock = clock
         self._ids = ids
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self, command: RefreshCommand) -> AuthResult:
         """Rotate the session's refresh token.

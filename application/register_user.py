@@ -1,15 +1,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
-from application.ports import Clock, IdGenerator, PasswordHasher, UnitOfWorkFactory
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
+from application.ports import (
+    Clock,
+    IdGenerator,
+    Overloaded,
+    PasswordHasher,
+    StoreUnavailable,
+    UnitOfWorkFactory,
+)
 from application.results import AuthResult
-from application.throttling import RegistrationThrottle
+from application.throttling import RegistrationThrottle, Reservation
 from application.token_issuer import TokenIssuer
 from domain.email import Email
 from domain.errors import TooManyAttempts
 from domain.password import PasswordPolicy
+from domain.session import Session
 from domain.user import User
 
 
@@ -32,8 +41,8 @@ class RegisterUser:
         issuer: TokenIssuer,
         clock: Clock,
         ids: IdGenerator,
-        events: SecurityEvents | None = None,
-        throttle: RegistrationThrottle | None = None,
+        events: SecurityEvents,
+        throttle: RegistrationThrottle,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
@@ -41,7 +50,7 @@ class RegisterUser:
         self._issuer = issuer
         self._clock = clock
         self._ids = ids
-        self._events = events or NoSecurityEvents()
+        self._events = events
         self._throttle = throttle
 
     async def execute(self, command: RegisterCommand) -> AuthResult:
@@ -49,7 +58,24 @@ class RegisterUser:
         nothing then."""
         # Every attempt counts, refused ones too: that also caps how fast the 409 for a taken
         # email can be used to find out which addresses have accounts.
-        await self._admit(command)
+        reservation = await self._reserve(command)
+        try:
+            user, session, now = await self._create(command)
+        except (StoreUnavailable, Overloaded):
+            # The service failed, not the client: nothing was created, and no try is used up.
+            await reservation.give_back()
+            raise
+        self._events.record(
+            SecurityEvent(
+                SecurityEventKind.REGISTERED,
+                user_id=user.id,
+                session_id=session.id,
+                client_ip=command.client_ip,
+            )
+        )
+        return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
+
+    async def _create(self, command: RegisterCommand) -> tuple[User, Session, datetime]:
         email = Email.parse(command.email)
         self._password_policy.check(command.password, email)
         # Hash before the transaction opens: a connection is not held through ~0.25 s of argon2.
@@ -61,21 +87,11 @@ class RegisterUser:
             await uow.users.add(user)
             await uow.sessions.add(session)
             await uow.commit()
-        self._events.record(
-            SecurityEvent(
-                SecurityEventKind.REGISTERED,
-                user_id=user.id,
-                session_id=session.id,
-                client_ip=command.client_ip,
-            )
-        )
-        return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
+        return user, session, now
 
-    async def _admit(self, command: RegisterCommand) -> None:
-        if self._throttle is None:
-            return
+    async def _reserve(self, command: RegisterCommand) -> Reservation:
         try:
-            await self._throttle.admit(command.client_ip)
+            return await self._throttle.reserve(command.client_ip)
         except TooManyAttempts as refused:
             self._events.record(
                 SecurityEvent(

@@ -5,6 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.email import Email
+from domain.errors import InvalidToken
 
 
 @dataclass(slots=True)
@@ -26,3 +27,11 @@ class User:
 
     def enable(self) -> None:
         self.is_active = True
+
+
+def ensure_active(user: User | None) -> User:
+    """The account a token speaks for, unless it was deleted (None) or disabled since the token
+    was made: then InvalidToken, since tokens are stateless and outlive such changes."""
+    if user is None or not user.is_active:
+        raise InvalidToken("the account is gone or disabled")
+    return user

@@ -31,6 +31,7 @@ from application.login import Login
 from application.logout import Logout
 from application.logout_all import LogoutAll
 from application.prune_sessions import PruneSessions
+from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshSession
 from application.register_user import RegisterUser
 from application.revoke_session import RevokeSession
@@ -88,6 +89,7 @@ class Container(containers.DeclarativeContainer):
             memory_kib=settings.provided.argon2_memory_kib,
             parallelism=settings.provided.argon2_parallelism,
         ),
+        queue_timeout=settings.provided.argon2_queue_timeout,
     )
     password_policy = providers.Singleton(
         PasswordPolicy,
@@ -188,6 +190,9 @@ class Container(containers.DeclarativeContainer):
     revoke_session = providers.Factory(
         RevokeSession, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
     )
+    reauthentication = providers.Singleton(
+        Reauthentication, password_hasher, login_throttle, security_events
+    )
     change_password = providers.Factory(
         ChangePassword,
         unit_of_work=unit_of_work.provider,
@@ -196,6 +201,7 @@ class Container(containers.DeclarativeContainer):
         issuer=token_issuer,
         clock=clock,
         events=security_events,
+        reauthentication=reauthentication,
     )
     # Operator use cases, run by the CLI.
     create_user = providers.Factory(

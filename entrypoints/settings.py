@@ -60,6 +60,7 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    argon2_queue_timeout: int = 3
 
     @property
     def is_production(self) -> bool:
@@ -106,6 +107,7 @@ class Settings:
             argon2_time_cost=reader.integer("ARGON2_TIME_COST", 3, minimum=1),
             argon2_memory_kib=reader.integer("ARGON2_MEMORY_KIB", 65536, minimum=8),
             argon2_parallelism=reader.integer("ARGON2_PARALLELISM", 4, minimum=1),
+            argon2_queue_timeout=reader.integer("ARGON2_QUEUE_TIMEOUT", 3, minimum=1),
         )
         problems = reader.problems
         if settings.is_production:

@@ -20,6 +20,7 @@ from application.login import Login, LoginCommand
 from application.logout import Logout, LogoutCommand
 from application.logout_all import LogoutAll
 from application.prune_sessions import PruneSessions
+from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.register_user import RegisterCommand, RegisterUser
 from application.results import AuthResult, Principal
@@ -166,14 +167,8 @@ class World:
             self.events,
             RegistrationThrottle(self.attempts, self.registration_limits),
         )
-        self.login = Login(
-            uow,
-            self.hasher,
-            self.issuer,
-            self.clock,
-            self.events,
-            LoginThrottle(self.attempts, self.login_limits),
-        )
+        login_throttle = LoginThrottle(self.attempts, self.login_limits)
+        self.login = Login(uow, self.hasher, self.issuer, self.clock, self.events, login_throttle)
         self.refresh = RefreshSession(
             uow, self.codec, self.issuer, self.clock, self.ids, self.events
         )
@@ -184,7 +179,13 @@ class World:
         self.list_sessions = ListSessions(uow, self.clock)
         self.revoke_session = RevokeSession(uow, self.clock, self.events)
         self.change_password = ChangePassword(
-            uow, self.hasher, self.password_policy, self.issuer, self.clock, self.events
+            uow,
+            self.hasher,
+            self.password_policy,
+            self.issuer,
+            self.clock,
+            self.events,
+            Reauthentication(self.hasher, login_throttle, self.events),
         )
         self.create_user = CreateUser(
             uow, self.hasher, self.password_policy, self.clock, self.ids, self.events

@@ -36,7 +36,8 @@ class SecurityCounters:
             logins=counter("hexauth_logins", "Successful logins"),
             login_failures=counter(
                 "hexauth_login_failures",
-                "Refused logins (unknown_email, wrong_password, account_disabled)",
+                "Refused password checks (unknown_email, wrong_password, account_disabled; "
+                "wrong_current_password when a signed-in user gave a wrong one)",
                 "reason",
             ),
             refreshes=counter("hexauth_refreshes", "Successful refresh-token rotations"),
@@ -46,7 +47,7 @@ class SecurityCounters:
             ),
             throttled=counter(
                 "hexauth_throttled_requests",
-                "Requests refused with 429 (login, register)",
+                "Requests refused with 429 (login, register, change_password...)",
                 "action",
             ),
             sessions_revoked=counter(
@@ -92,6 +93,10 @@ class PrometheusSecurityEvents(SecurityEvents):
                 counters.throttled.labels(action="login").inc()
             case SecurityEventKind.REGISTRATION_THROTTLED:
                 counters.throttled.labels(action="register").inc()
+            case SecurityEventKind.REAUTHENTICATION_FAILED:
+                counters.login_failures.labels(reason="wrong_current_password").inc()
+            case SecurityEventKind.REAUTHENTICATION_THROTTLED:
+                counters.throttled.labels(action=event.reason or "reauthentication").inc()
             case SecurityEventKind.REFRESHED:
                 counters.refreshes.inc()
             case SecurityEventKind.REFRESH_REUSE_DETECTED:

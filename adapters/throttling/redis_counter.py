@@ -22,6 +22,18 @@ if count == 1 or ttl < 0 then
 end
 return {count, ttl}
 """
+# Takes one hit back, atomically: never below 0, and a key brought to 0 is gone (no window).
+_RELEASE = b"""
+local count = tonumber(redis.call('GET', KEYS[1]))
+if count == nil then
+    return 0
+end
+if count <= 1 then
+    redis.call('DEL', KEYS[1])
+    return 0
+end
+return redis.call('DECR', KEYS[1])
+"""
 _PEEK = b"""
 return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
 """
@@ -38,6 +50,7 @@ class CountingRedisStore(RedisStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._hit_script = self._redis.register_script(_HIT)
+        self._release_script = self._redis.register_script(_RELEASE)
         self._peek_script = self._redis.register_script(_PEEK)
 
     async def increment(self, key: str, window: timedelta) -> tuple[int, int]:
@@ -45,6 +58,10 @@ class CountingRedisStore(RedisStore):
         milliseconds = max(1, int(window.total_seconds() * 1000))
         count, ttl = await self._hit_script(keys=[self._make_key(key)], args=[milliseconds])
         return int(count), int(ttl)
+
+    async def decrement(self, key: str) -> None:
+        """Take one from `key`, deleting it at 0; a key that is not there stays away."""
+        await self._release_script(keys=[self._make_key(key)])
 
     async def count(self, key: str) -> tuple[int, int]:
         """(count, milliseconds left) of `key`; (0, 0) when it has no window open."""
@@ -66,6 +83,12 @@ class RedisAttemptCounter(AttemptCounter):
         except RedisError as error:
             raise AttemptCounterUnavailable(type(error).__name__) from error
         return Attempts(count, _seconds(ttl))
+
+    async def release(self, key: str) -> None:
+        try:
+            await self._store.decrement(key)
+        except RedisError as error:
+            raise AttemptCounterUnavailable(type(error).__name__) from error
 
     async def peek(self, key: str) -> Attempts:
         try:

@@ -13,7 +13,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
-from application.ports import AttemptCounterUnavailable, StoreUnavailable
+from application.ports import AttemptCounterUnavailable, Overloaded, StoreUnavailable
 from domain.errors import (
     AccountDisabled,
     DomainError,
@@ -178,11 +178,20 @@ def _store_unavailable(error: StoreUnavailable) -> ProblemDetailsException:
     )
 
 
+def _overloaded(error: Overloaded) -> ProblemDetailsException:
+    # Fail closed and fast: a password check that cannot start soon is refused, not queued on.
+    log.warning("password hashing is past capacity: a request was refused")
+    return SERVICE_UNAVAILABLE.exception(
+        "the service is busy right now; try again shortly", headers={"Retry-After": "5"}
+    )
+
+
 def problem_details_config() -> ProblemDetailsConfig:
     return ProblemDetailsConfig(
         exception_to_problem_detail_map={
             DomainError: _from_domain,
             AttemptCounterUnavailable: _counter_unavailable,
             StoreUnavailable: _store_unavailable,
+            Overloaded: _overloaded,
         }
     )

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from application.ports import SessionRepository, UnitOfWork, UserRepository
+from application.ports import SessionRepository, StoreUnavailable, UnitOfWork, UserRepository
 from domain.email import Email
 from domain.errors import EmailAlreadyRegistered
 from domain.session import Session
@@ -22,11 +22,13 @@ from domain.user import User
 
 @dataclass
 class InMemoryStore:
-    """What a database would hold: committed rows only."""
+    """What a database would hold: committed rows only. `down = True` is an outage: every unit
+    of work raises StoreUnavailable on entry, like the adapter when the database does not answer."""
 
     users: dict[UUID, User] = field(default_factory=dict)
     sessions: dict[UUID, Session] = field(default_factory=dict)
     commits: int = 0
+    down: bool = False
 
 
 @dataclass
@@ -178,6 +180,8 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.sessions = InMemorySessionRepository(store, self._changes)
 
     async def __aenter__(self) -> Self:
+        if self._store.down:
+            raise StoreUnavailable("the fake database is down")
         self._changes.clear()
         return self
 

@@ -46,6 +46,16 @@ def total(registry: CollectorRegistry) -> float:
             {"action": "register"},
         ),
         (
+            SecurityEvent(SecurityEventKind.REAUTHENTICATION_FAILED, reason="change_password"),
+            "hexauth_login_failures_total",
+            {"reason": "wrong_current_password"},
+        ),
+        (
+            SecurityEvent(SecurityEventKind.REAUTHENTICATION_THROTTLED, reason="change_password"),
+            "hexauth_throttled_requests_total",
+            {"action": "change_password"},
+        ),
+        (
             SecurityEvent(SecurityEventKind.SESSION_REVOKED, reason="logout"),
             "hexauth_sessions_revoked_total",
             {"reason": "logout"},

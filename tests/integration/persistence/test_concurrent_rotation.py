@@ -13,7 +13,7 @@ from application.results import AuthResult
 from application.token_issuer import TokenIssuer
 from domain.errors import RefreshTokenSuperseded
 from tests.builders import FIRST_TOKEN_ID, NOW, a_lifetime, a_session, a_token_policy, a_user
-from tests.fakes.security import FakeTokenCodec, FixedClock, SequentialIds
+from tests.fakes.security import FakeTokenCodec, FixedClock, IgnoredSecurityEvents, SequentialIds
 
 CONTENDERS = 20
 PATIENCE = 30  # seconds; a lost wake-up would otherwise hang the suite
@@ -66,7 +66,7 @@ async def test_of_concurrent_refreshes_with_one_token_exactly_one_succeeds(
     codec = FakeTokenCodec(clock)
     policy = a_token_policy(session=a_lifetime(reuse_grace=timedelta(seconds=5)))
     issuer = TokenIssuer(codec, ids, policy)
-    refresh = RefreshSession(unit_of_work, codec, issuer, clock, ids)
+    refresh = RefreshSession(unit_of_work, codec, issuer, clock, ids, IgnoredSecurityEvents())
     user = a_user(id=ids.new_id())
     session = issuer.start_session(user.id, clock.now(), "pytest")
     async with unit_of_work() as uow:

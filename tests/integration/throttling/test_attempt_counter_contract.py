@@ -102,6 +102,53 @@ async def test_reset_forgets_the_key(subject: Subject) -> None:
     assert await subject.counter.peek("k") == Attempts(0, 0)
 
 
+async def test_release_takes_back_one_hit_and_keeps_the_window(subject: Subject) -> None:
+    for _ in range(3):
+        await subject.counter.hit("k", timedelta(seconds=2))
+    await subject.elapse(1.2)
+
+    await subject.counter.release("k")
+
+    assert await subject.counter.peek("k") == Attempts(2, 1)  # the first window, not a new one
+
+
+async def test_releasing_the_last_hit_closes_the_window(subject: Subject) -> None:
+    await subject.counter.hit("k", WINDOW)
+
+    await subject.counter.release("k")
+    await subject.counter.release("k")  # never below zero
+
+    assert await subject.counter.peek("k") == Attempts(0, 0)
+    assert (await subject.counter.hit("k", WINDOW)).count == 1
+
+
+async def test_releasing_a_key_never_hit_leaves_it_unknown(subject: Subject) -> None:
+    await subject.counter.release("nobody")
+
+    assert await subject.counter.peek("nobody") == Attempts(0, 0)
+
+
+async def test_releasing_after_the_window_ended_changes_nothing(subject: Subject) -> None:
+    await subject.counter.hit("k", timedelta(seconds=1))
+    await subject.elapse(1.2)
+
+    await subject.counter.release("k")
+
+    assert await subject.counter.peek("k") == Attempts(0, 0)
+
+
+async def test_concurrent_hits_and_releases_never_lose_a_count(subject: Subject) -> None:
+    for _ in range(25):
+        await subject.counter.hit("k", WINDOW)
+
+    await asyncio.gather(
+        *(subject.counter.hit("k", WINDOW) for _ in range(25)),
+        *(subject.counter.release("k") for _ in range(20)),
+    )
+
+    assert (await subject.counter.peek("k")).count == 30
+
+
 async def test_concurrent_hits_never_share_a_count(subject: Subject) -> None:
     answers = await asyncio.gather(*(subject.counter.hit("k", WINDOW) for _ in range(50)))
 
@@ -150,7 +197,13 @@ async def test_a_redis_that_does_not_answer_is_attempt_counter_unavailable() -> 
     assert isinstance(store, CountingRedisStore)
     counter = RedisAttemptCounter(store)
     async with store:
-        for call in (counter.hit("k", WINDOW), counter.peek("k"), counter.reset("k")):
+        calls = (
+            counter.hit("k", WINDOW),
+            counter.release("k"),
+            counter.peek("k"),
+            counter.reset("k"),
+        )
+        for call in calls:
             with pytest.raises(AttemptCounterUnavailable):
                 await call
 
