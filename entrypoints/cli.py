@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -71,6 +72,10 @@ def _serve(settings: Settings, workers: int) -> int:
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish, then raises the signal
     # again: with this handler in place a completed graceful shutdown exits with status 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    # The app reads the settings again where uvicorn builds it (in this process, or in each
+    # worker); the development key read above goes along, so its warning is printed once.
+    if not os.environ.get("AUTH_KEYS"):
+        os.environ["AUTH_KEYS"] = settings.auth_keys
     share_across_processes(workers)
     uvicorn.run(
         "entrypoints.http.app:create_app",
