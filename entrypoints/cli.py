@@ -88,6 +88,8 @@ def _serve(settings: Settings, workers: int) -> int:
         # 127.0.0.1 by default) stays off, so the headers are never applied twice.
         proxy_headers=False,
         server_header=False,
+        # The app logs its own access line (entrypoints/http/access_log.py).
+        access_log=False,
         # Applied by uvicorn in this process and again in every worker it spawns.
         log_config=logging_config(as_json=settings.is_production),
     )

@@ -10,6 +10,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from entrypoints.container import Container
+from entrypoints.http.access_log import AccessLogMiddleware
 from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
@@ -51,6 +52,7 @@ def create_app(container: Container | None = None) -> Litestar:
         middleware=[
             ForwardedHeadersMiddleware(settings.forwarded_allow_ips),
             RequestIdMiddleware(),
+            AccessLogMiddleware(),
             prometheus_config().middleware,
         ],
         # The login and registration counters; as a registered store, the app's lifespan closes it.
