@@ -80,18 +80,18 @@ class Settings(BaseSettings):
     )
 
     app_env: AppEnv = Field(
-        "development",
+        default="development",
         validation_alias="APP_ENV",
         description="production refuses missing AUTH_KEYS and AUTH_COOKIE_SECURE=false",
     )
     database_url: str = Field(
-        DEFAULT_DATABASE_URL,
+        default=DEFAULT_DATABASE_URL,
         validation_alias="DATABASE_URL",
         repr=False,
         description="SQLAlchemy async URL",
     )
     db_pool_size: int = Field(
-        15,
+        default=15,
         ge=1,
         validation_alias="DB_POOL_SIZE",
         # Overflow connections are closed on return, so a pool smaller than the load opens a
@@ -99,102 +99,112 @@ class Settings(BaseSettings):
         description="PostgreSQL connections each process keeps open",
     )
     db_max_overflow: int = Field(
-        5,
+        default=5,
         ge=0,
         validation_alias="DB_MAX_OVERFLOW",
         description="PostgreSQL connections each process may open beyond the pool",
     )
-    host: str = Field("127.0.0.1", validation_alias="HOST", description="where serve listens")
-    port: int = Field(8000, ge=1, le=65535, validation_alias="PORT", description="its port")
+    host: str = Field(
+        default="127.0.0.1", validation_alias="HOST", description="where serve listens"
+    )
+    port: int = Field(default=8000, ge=1, le=65535, validation_alias="PORT", description="its port")
     auth_keys: str = Field(
-        "",
+        default="",
         validation_alias="AUTH_KEYS",
         repr=False,
         validate_default=True,
         description="comma-separated kid:secret; generated once in development",
     )
-    issuer: str = Field("hexauth", validation_alias="AUTH_ISSUER", description="JWT iss")
-    audience: str = Field("hexauth-api", validation_alias="AUTH_AUDIENCE", description="JWT aud")
+    issuer: str = Field(default="hexauth", validation_alias="AUTH_ISSUER", description="JWT iss")
+    audience: str = Field(
+        default="hexauth-api", validation_alias="AUTH_AUDIENCE", description="JWT aud"
+    )
     access_ttl: int = Field(
-        900, ge=1, validation_alias="AUTH_ACCESS_TTL", description="access token lifetime, s"
+        default=900,
+        ge=1,
+        validation_alias="AUTH_ACCESS_TTL",
+        description="access token lifetime, s",
     )
     refresh_ttl: int = Field(
-        1_209_600,
+        default=1_209_600,
         ge=1,
         validation_alias="AUTH_REFRESH_TTL",
         description="a session ends after this long without a refresh, s",
     )
     session_max_age: int = Field(
-        2_592_000,
+        default=2_592_000,
         ge=1,
         validation_alias="AUTH_SESSION_MAX_AGE",
         description="a session ends this long after login in any case, s",
     )
     refresh_reuse_grace: int = Field(
-        5,
+        default=5,
         ge=0,
         le=MAX_REUSE_GRACE,
         validation_alias="AUTH_REFRESH_REUSE_GRACE",
         description="s in which a just-rotated token is refused without revoking the session",
     )
     cookie_secure: bool = Field(
-        True,
+        default=True,
         validation_alias="AUTH_COOKIE_SECURE",
         validate_default=True,
         description="Secure and the __Secure- prefix on the refresh cookie",
     )
     password_min_length: int = Field(
-        15,
+        default=15,
         ge=NIST_MINIMUM_LENGTH,
         le=1024,
         validation_alias="AUTH_PASSWORD_MIN_LENGTH",
         description="minimum password length in code points",
     )
     cors_allowed_origins: Origins = Field(
-        (),
+        default=(),
         validation_alias="CORS_ALLOWED_ORIGINS",
         description="origins allowed to call with credentials",
     )
     login_max_failures: int = Field(
-        5,
+        default=5,
         ge=1,
         validation_alias="AUTH_LOGIN_MAX_FAILURES",
         description="failed logins per (email, client IP) per window",
     )
     login_window: int = Field(
-        900, ge=1, validation_alias="AUTH_LOGIN_WINDOW", description="login window, s"
+        default=900, ge=1, validation_alias="AUTH_LOGIN_WINDOW", description="login window, s"
     )
     login_max_failures_per_ip: int = Field(
-        100,
+        default=100,
         ge=1,
         validation_alias="AUTH_LOGIN_MAX_FAILURES_PER_IP",
         description="failed logins per client IP per window, all emails together",
     )
     register_max_per_ip: int = Field(
-        20,
+        default=20,
         ge=1,
         validation_alias="AUTH_REGISTER_MAX_PER_IP",
         description="registrations per client IP per hour",
     )
     forwarded_allow_ips: Proxies = Field(
-        (),
+        default=(),
         validation_alias="FORWARDED_ALLOW_IPS",
         description="proxies whose X-Forwarded-* headers are believed",
     )
     redis_url: Annotated[str, AfterValidator(_redis_url)] = Field(
-        "",
+        default="",
         validation_alias="REDIS_URL",
         repr=False,
         description="when set, rate-limit counters live in Redis",
     )
     argon2_time_cost: int = Field(
-        3, ge=1, validation_alias="ARGON2_TIME_COST", description="argon2id passes"
+        default=3, ge=1, validation_alias="ARGON2_TIME_COST", description="argon2id passes"
     )
     argon2_parallelism: int = Field(
-        4, ge=1, validation_alias="ARGON2_PARALLELISM", description="argon2id lanes"
+        default=4, ge=1, validation_alias="ARGON2_PARALLELISM", description="argon2id lanes"
     )
     argon2_memory_kib: int = Field(
-        65536, ge=8, validation_alias="ARGON2_MEMORY_KIB", description="argon2id memory, KiB"
+        default=65536,
+        ge=8,
+        validation_alias="ARGON2_MEMORY_KIB",
+        description="argon2id memory, KiB",
     )
 
     @property

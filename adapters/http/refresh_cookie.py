@@ -40,7 +40,7 @@ class TokenCookie(Cookie):
             or self.max_age is None
             or self.path is None
             or not self.httponly
-            or self.samesite != "Strict"
+            or self.samesite.lower() != "strict"
         ):
             return super().to_encoded_header()
         secure = "; Secure" if self.secure else ""

@@ -98,9 +98,11 @@ class ForwardedHeadersMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         apply_forwarded_headers(scope, self._proxies)
         client = scope.get("client")
+        host = None
         if client:
-            scope["client"] = (_normalized(client[0]) or client[0], client[1])
-        token = current_client_ip.set(scope["client"][0] if client else None)
+            host = _normalized(client[0]) or client[0]
+            scope["client"] = (host, client[1])
+        token = current_client_ip.set(host)
         try:
             await next_app(scope, receive, send)
         finally:
