@@ -1,4 +1,4 @@
-"""How many tries a client gets (API.md "Login throttling"), over the AttemptCounter port.
+"""How many tries a client gets (docs/api.md "Login throttling"), over the AttemptCounter port.
 
 Keys name a hash of the email, never the email itself, so the counter store holds no addresses.
 """

@@ -26,7 +26,7 @@ log = logging.getLogger("hexauth.settings")
 
 DATA_DIR = Path(".data")
 DEV_KEYS_FILE = "auth_keys"
-MAX_REUSE_GRACE = 60  # API.md "Configuration": the grace window is 0-60 s
+MAX_REUSE_GRACE = 60  # docs/api.md "Configuration": the grace window is 0-60 s
 
 AppEnv = Literal["development", "production"]
 

@@ -11,7 +11,7 @@ from application.ports import Clock
 
 SECURE_NAME = "__Secure-refresh_token"
 PLAIN_NAME = "refresh_token"
-# Scoped to /auth so the long-lived token travels only to the endpoints that use it (API.md).
+# Scoped to /auth so the long-lived token travels only to the endpoints that use it (docs/api.md).
 COOKIE_PATH = "/auth"
 
 

@@ -134,7 +134,7 @@ def _check_header(header: dict[str, Any], claims: dict[str, Any], key: Key) -> N
     expected = MEDIA_TYPE_BY_TOKEN_TYPE.get(token_type) if isinstance(token_type, str) else None
     if expected is None or _media_type(header.get("typ")) != f"application/{expected}":
         raise InvalidToken("wrong token type")
-    # API.md: the inner JWS names the same kid as the envelope it was sealed in.
+    # docs/api.md: the inner JWS names the same kid as the envelope it was sealed in.
     if header.get("kid") != key.kid:
         raise InvalidToken("unknown key")
 

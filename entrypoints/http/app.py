@@ -48,7 +48,7 @@ def create_app(container: Container | None = None) -> Litestar:
             MetricsController,
         ],
         dependencies=container_dependencies(container),
-        # Forwarded headers before anything reads the client, scheme or Host (API.md "Client IP");
+        # Forwarded headers before anything reads the client, scheme or Host (docs/api.md, Client IP);
         # then the request id, so the metrics middleware and everything after it log with it.
         middleware=[
             ForwardedHeadersMiddleware(settings.forwarded_allow_ips),

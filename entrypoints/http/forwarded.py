@@ -1,7 +1,7 @@
 """Who is calling, and at which origin: the one place that believes X-Forwarded-* headers.
 
-API.md "Client IP": the socket peer, or the forwarded address when the peer is a proxy listed in
-FORWARDED_ALLOW_IPS (empty trusts none, not even loopback). The app applies this itself, and
+docs/api.md "Client IP": the socket peer, or the forwarded address when the peer is a proxy listed
+in FORWARDED_ALLOW_IPS (empty trusts none, not even loopback). The app applies this itself, and
 `hexauth serve` runs uvicorn with proxy_headers off, so the headers are read exactly once, and the
 same rule holds under any server and under the test client. Like uvicorn's ProxyHeadersMiddleware,
 whose list syntax it accepts (addresses, networks, `*`), it takes the nearest address in
