@@ -106,3 +106,13 @@ def test_a_development_key_is_announced_by_one_warning(settings_from, caplog):
         settings_from({})
 
     assert [r.getMessage().split(":")[0] for r in caplog.records] == ["AUTH_KEYS is not set"]
+
+
+def test_the_settings_repr_shows_no_key_and_no_url(settings_from):
+    keys = new_key_entry("k")
+    settings = settings_from(
+        {"AUTH_KEYS": keys, "DATABASE_URL": "postgresql+asyncpg://app:pw@db/hexauth"}
+    )
+
+    assert keys.split(":")[1] not in repr(settings)
+    assert "pw@" not in repr(settings)
