@@ -48,8 +48,9 @@ def create_app(container: Container | None = None) -> Litestar:
             MetricsController,
         ],
         dependencies=container_dependencies(container),
-        # Forwarded headers before anything reads the client, scheme or Host (docs/api.md, Client IP);
-        # then the request id, so the metrics middleware and everything after it log with it.
+        # Forwarded headers before anything reads the client, scheme or Host (docs/api.md
+        # "Client IP"); then the request id, so the access line, the metrics middleware and
+        # everything after them log with it.
         middleware=[
             ForwardedHeadersMiddleware(settings.forwarded_allow_ips),
             RequestIdMiddleware(),
