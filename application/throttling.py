@@ -1,4 +1,4 @@
-"""How many tries a client gets (API.md "Login throttling"), over the AttemptCounter port.
+"""How many tries a client gets (docs/api.md "Login throttling"), over the AttemptCounter port.
 
 An attempt is counted before any password work (a reservation), so of any number of attempts
 racing from one client at most the cap are checked. A failure leaves its reservation counted;

@@ -37,7 +37,7 @@ class AccountDisabled(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """Too many attempts from one client (API.md "Login throttling"); try again in `retry_after` s.
+    """Too many attempts from one client (docs/api.md "Login throttling"); retry in `retry_after` s.
 
     `reason` says which limit was hit, for the logs; it is never shown to the client.
     """

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from entrypoints.container import Container
+from entrypoints.http.access_log import AccessLogMiddleware
 from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
@@ -46,11 +48,13 @@ def create_app(container: Container | None = None) -> Litestar:
             MetricsController,
         ],
         dependencies=container_dependencies(container),
-        # Forwarded headers before anything reads the client, scheme or Host (API.md "Client IP");
-        # then the request id, so the metrics middleware and everything after it log with it.
+        # Forwarded headers before anything reads the client, scheme or Host (docs/api.md
+        # "Client IP"); then the request id, so the access line, the metrics middleware and
+        # everything after them log with it.
         middleware=[
             ForwardedHeadersMiddleware(settings.forwarded_allow_ips),
             RequestIdMiddleware(),
+            AccessLogMiddleware(),
             prometheus_config().middleware,
         ],
         # The login and registration counters; as a registered store, the app's lifespan closes it.
@@ -81,10 +85,12 @@ def create_app(container: Container | None = None) -> Litestar:
                 }
             ),
         ),
-        state={
-            "container": container,
-            "cors_allowed_origin_keys": origin_keys(settings.cors_allowed_origins),
-        },
+        state=State(
+            {
+                "container": container,
+                "cors_allowed_origin_keys": origin_keys(settings.cors_allowed_origins),
+            }
+        ),
         on_shutdown=[on_shutdown],
         # The process configures logging (entrypoints/log_config.py): the CLI, and uvicorn in
         # every worker through its log_config.

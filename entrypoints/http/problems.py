@@ -1,4 +1,4 @@
-"""RFC 9457 problem responses: every error the API gives, in one vocabulary (API.md)."""
+"""RFC 9457 problem responses: every error the API gives, in one vocabulary (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from entrypoints.http.request_id import current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("hexauth.http")
-# One detail for every refused token (API.md "Token format"): the reason stays server-side.
+# One detail for every refused token (docs/api.md "Token format"): the reason stays server-side.
 TOKEN_REFUSED = "the token is missing, invalid or expired"  # noqa: S105 (a message)
 
 
@@ -150,7 +150,7 @@ def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) ->
 
 
 def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    """A bug: log it with an id, and show the client only that id (API.md "Conventions")."""
+    """A bug: log it with an id, and show the client only that id (docs/api.md "Conventions")."""
     request_id = current_request_id.get() or uuid.uuid4().hex
     log.error(
         "unhandled error on %s %s (request id %s)",

@@ -1,5 +1,5 @@
-"""API.md "Login throttling" over HTTP, on SQLite and Postgres, with the counters in the default
-MemoryStore and in a real Redis."""
+"""docs/api.md "Login throttling" over HTTP, on SQLite and Postgres, with the counters in the
+default MemoryStore and in a real Redis."""
 
 from __future__ import annotations
 

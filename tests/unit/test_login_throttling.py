@@ -1,4 +1,4 @@
-"""API.md "Login throttling", on the use cases with an in-memory counter and a test clock."""
+"""docs/api.md "Login throttling", on the use cases with an in-memory counter and a test clock."""
 
 from __future__ import annotations
 

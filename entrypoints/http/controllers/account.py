@@ -27,7 +27,7 @@ from entrypoints.http.problem_docs import (
 from entrypoints.http.responses import NO_STORE
 from entrypoints.http.schemas import PasswordChange, SessionBody, TokenBody
 
-BEARER = [{"BearerToken": []}]
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 _UNAUTHORIZED = {401: "No valid access token, or its account is gone or disabled"}

@@ -30,7 +30,7 @@ from entrypoints.http.problems import INVALID_TOKEN, TOKEN_REFUSED
 from entrypoints.http.responses import NO_STORE
 from entrypoints.http.schemas import Credentials, TokenBody
 
-MAX_BODY_BYTES = 16 * 1024  # API.md: larger bodies on /auth/* are refused with 413 unparsed
+MAX_BODY_BYTES = 16 * 1024  # docs/api.md: larger bodies on /auth/* are refused with 413 unparsed
 
 # Declared for the OpenAPI document; the CSRF guard and RefreshCookie are what read them.
 CsrfHeader = Annotated[
@@ -143,7 +143,7 @@ class AuthController(Controller):
             result = await refresh_session.execute(RefreshCommand(token))
         except RefreshTokenSuperseded:
             # The racing tab that lost: its browser already holds the winner's cookie, which a
-            # clearing Set-Cookie here would erase (API.md "Refresh sessions").
+            # clearing Set-Cookie here would erase (docs/api.md "Refresh sessions").
             return INVALID_TOKEN.response(TOKEN_REFUSED, headers=NO_STORE)
         except InvalidToken:
             return INVALID_TOKEN.response(
