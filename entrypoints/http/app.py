@@ -10,6 +10,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
+from adapters.throttling import close_attempt_store
 from entrypoints.container import Container
 from entrypoints.http.access_log import AccessLogMiddleware
 from entrypoints.http.controllers.account import AccountController
@@ -36,6 +37,7 @@ def create_app(container: Container | None = None) -> Litestar:
 
     async def on_shutdown() -> None:
         await container.engine().dispose()
+        await close_attempt_store(container.attempt_store())
         container.password_hasher().close()
 
     return Litestar(
@@ -57,8 +59,6 @@ def create_app(container: Container | None = None) -> Litestar:
             AccessLogMiddleware(),
             prometheus_config().middleware,
         ],
-        # The login and registration counters; as a registered store, the app's lifespan closes it.
-        stores={"attempts": container.attempt_store()},
         plugins=[ProblemDetailsPlugin(problem_details_config())],
         exception_handlers={HTTPException: http_error_handler, Exception: internal_error_handler},
         cors_config=CORSConfig(

@@ -13,7 +13,7 @@ import redis
 from dependency_injector import providers
 
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
-from adapters.throttling import NAMESPACE, CountingRedisStore, attempt_store_for
+from adapters.throttling import NAMESPACE, RedisCounters, attempt_store_for
 from application.ports import Overloaded, UnitOfWork
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
@@ -205,7 +205,7 @@ def test_redis_url_puts_the_counters_in_redis_under_the_service_namespace(databa
 
     store = container.attempt_store()
 
-    assert isinstance(store, CountingRedisStore)
+    assert isinstance(store, RedisCounters)
     assert store.namespace == NAMESPACE
 
 
