@@ -60,6 +60,8 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    web_app_dir: str = ""
+    """The built browser app (clients/web/dist), served at `/` when set; empty serves none."""
 
     @property
     def is_production(self) -> bool:
@@ -106,6 +108,7 @@ class Settings:
             argon2_time_cost=reader.integer("ARGON2_TIME_COST", 3, minimum=1),
             argon2_memory_kib=reader.integer("ARGON2_MEMORY_KIB", 65536, minimum=8),
             argon2_parallelism=reader.integer("ARGON2_PARALLELISM", 4, minimum=1),
+            web_app_dir=reader.text("WEB_APP_DIR", ""),
         )
         problems = reader.problems
         if settings.is_production:
@@ -116,6 +119,8 @@ class Settings:
         if settings.argon2_memory_kib < 8 * settings.argon2_parallelism:
             problems.append("ARGON2_MEMORY_KIB must be at least 8 x ARGON2_PARALLELISM")
         problems += _network_problems(settings)
+        if settings.web_app_dir and not (Path(settings.web_app_dir) / "index.html").is_file():
+            problems.append("WEB_APP_DIR must be a built app: a folder holding index.html")
         if settings.auth_keys:
             try:
                 KeyRing.parse(settings.auth_keys)

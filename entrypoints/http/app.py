@@ -24,6 +24,7 @@ from entrypoints.http.problems import (
     problem_details_config,
 )
 from entrypoints.http.request_id import RequestIdMiddleware
+from entrypoints.http.web_app import web_app_handlers
 
 
 def create_app(container: Container | None = None) -> Litestar:
@@ -44,6 +45,7 @@ def create_app(container: Container | None = None) -> Litestar:
             health,
             liveness,
             MetricsController,
+            *web_app_handlers(settings.web_app_dir),
         ],
         dependencies=container_dependencies(container),
         # Forwarded headers before anything reads the client, scheme or Host (API.md "Client IP");
