@@ -81,12 +81,12 @@ export function Account({ user }: { user: User }) {
         Reload sessions
       </button>
 
-      <ChangePassword onChanged={loadSessions} />
+      <ChangePassword email={user.email} onChanged={loadSessions} />
     </section>
   );
 }
 
-function ChangePassword({ onChanged }: { onChanged: () => Promise<void> }) {
+function ChangePassword({ email, onChanged }: { email: string; onChanged: () => Promise<void> }) {
   const { client } = useAuth();
   const { problem, run } = useProblem();
   const [current, setCurrent] = useState("");
@@ -110,6 +110,7 @@ function ChangePassword({ onChanged }: { onChanged: () => Promise<void> }) {
   return (
     <form onSubmit={submit}>
       <h2>Change password</h2>
+      <input type="email" autoComplete="username" value={email} readOnly hidden />
       <label>
         Current password
         <input
