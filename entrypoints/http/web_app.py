@@ -52,7 +52,9 @@ def web_app_handlers(web_app_dir: str) -> list[ControllerRouterHandler]:
         sync_to_thread=False,
     )
     def document() -> File:
-        return File(index, media_type="text/html; charset=utf-8", content_disposition_type="inline")
+        return File(
+            index, filename="index.html", media_type="text/html", content_disposition_type="inline"
+        )
 
     assets: Router = create_static_files_router(
         path="/assets",
