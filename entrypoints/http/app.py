@@ -64,6 +64,7 @@ def create_app(container: Container | None = None) -> Litestar:
             allow_credentials=True,
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Requested-With"],
+            expose_headers=["Retry-After"],  # a page's form shows how long to wait (429, 503)
         )
         if settings.cors_allowed_origins
         else None,
