@@ -7,6 +7,7 @@ with "NODE UNAVAILABLE: ..."; CI fails on either (.ci/run).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,8 @@ from tests.browser.web_build import built, require_node
 from tests.e2e.processes import Server, running
 from tests.e2e.served import HEXAUTH, _environment, hexauth
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's package; another distribution's Chromium can be named here.
+CHROMIUM = Path(os.environ.get("HEXAUTH_CHROMIUM", "/usr/bin/chromium"))
 # What works here as root, and keeps the browser from calling home during a test.
 CHROMIUM_ARGS = [
     "--headless",
@@ -35,7 +37,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def web_app_dir() -> Path:
     if not CHROMIUM.exists():
-        pytest.skip("BROWSER UNAVAILABLE: /usr/bin/chromium is missing (apt-get install chromium)")
+        pytest.skip(f"BROWSER UNAVAILABLE: {CHROMIUM} is missing (apt-get install chromium)")
     require_node()
     return built()
 
