@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from adapters.tokens.keys import new_key_entry
 from tests.browser.web_build import built, require_node
@@ -42,10 +43,10 @@ def web_app_dir() -> Path:
     return built()
 
 
-@pytest.fixture(scope="session")
-def browser(web_app_dir: Path) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
+@pytest.fixture(scope="module")
+def browser(web_app_dir: Path) -> Iterator[Browser]:
+    """Chromium for one module: Playwright's sync API runs an event loop on this thread while
+    it is open, which the async tests of other modules must not find there."""
     # launch() starts Chromium on a fresh temporary profile (--user-data-dir) of its own, and
     # every new_context() is a fresh, empty "device" within it.
     with sync_playwright() as playwright:
