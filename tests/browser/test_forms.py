@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import SHORT_LIVED
-from tests.browser.pages import an_email, app_url, open_signed_out, submit
+from tests.browser.pages import an_email, app_url, open_signed_out, sign_up, submit
 from tests.e2e.processes import Server
 
 
@@ -39,4 +39,22 @@ def test_too_many_failed_sign_ins_show_how_long_to_wait(browser: Browser, server
     shown = page.get_by_test_id("retry-after")
     expect(shown).to_have_attribute("data-seconds", wait)
     expect(shown).to_contain_text(f"{wait} seconds")
+    page.close()
+
+
+def test_a_wrong_current_password_is_shown_and_keeps_the_user_signed_in(
+    browser: Browser, server: Server
+):
+    page = browser.new_page()
+    email = an_email()
+    sign_up(page, app_url(server.port), email)
+
+    page.get_by_test_id("current-password").fill("not the password at all")
+    page.get_by_test_id("new-password").fill("a brand new passphrase of mine")
+    with page.expect_response(lambda r: r.url.endswith("/auth/password")) as answered:
+        page.get_by_test_id("change-password").click()
+
+    assert answered.value.status == 403
+    expect(page.get_by_test_id("error")).to_have_text(answered.value.json()["detail"])
+    expect(page.get_by_test_id("signed-in-as")).to_have_text(email)
     page.close()

@@ -81,14 +81,19 @@ export function Account({ user }: { user: User }) {
         Reload sessions
       </button>
 
-      <ChangePassword email={user.email} onChanged={loadSessions} />
+      <ChangePassword email={user.email} onChanged={loadSessions} run={run} problem={problem} />
     </section>
   );
 }
 
-function ChangePassword({ email, onChanged }: { email: string; onChanged: () => Promise<void> }) {
+/** Shares the account's problem, so the page has one `error`: the last problem's detail. */
+function ChangePassword({
+  email,
+  onChanged,
+  run,
+  problem,
+}: { email: string; onChanged: () => Promise<void> } & ReturnType<typeof useProblem>) {
   const { client } = useAuth();
-  const { problem, run } = useProblem();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [done, setDone] = useState(false);
@@ -136,7 +141,6 @@ function ChangePassword({ email, onChanged }: { email: string; onChanged: () => 
         Change password
       </button>
       {done && <p data-testid="password-changed">Password changed; every other session ended.</p>}
-      <ProblemMessage problem={problem} />
     </form>
   );
 }
