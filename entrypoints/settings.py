@@ -206,6 +206,11 @@ class Settings(BaseSettings):
         validation_alias="ARGON2_MEMORY_KIB",
         description="argon2id memory, KiB",
     )
+    web_app_dir: str = Field(
+        default="",
+        validation_alias="WEB_APP_DIR",
+        description="the built browser app (clients/web/dist), served at `/`; empty serves none",
+    )
     argon2_queue_timeout: int = Field(
         default=3,
         ge=1,
@@ -238,6 +243,13 @@ class Settings(BaseSettings):
     def _secure_cookie_in_production(cls, value: bool, info: ValidationInfo) -> bool:
         if not value and info.data.get("app_env") == "production":
             raise ValueError("AUTH_COOKIE_SECURE=false is refused when APP_ENV=production")
+        return value
+
+    @field_validator("web_app_dir")
+    @classmethod
+    def _built_web_app(cls, value: str) -> str:
+        if value and not (Path(value) / "index.html").is_file():
+            raise ValueError("WEB_APP_DIR must be a built app: a folder holding index.html")
         return value
 
     @field_validator("argon2_memory_kib")

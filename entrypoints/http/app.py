@@ -27,6 +27,7 @@ from entrypoints.http.problems import (
     problem_details_config,
 )
 from entrypoints.http.request_id import RequestIdMiddleware
+from entrypoints.http.web_app import web_app_handlers
 
 
 def create_app(container: Container | None = None) -> Litestar:
@@ -48,6 +49,7 @@ def create_app(container: Container | None = None) -> Litestar:
             health,
             liveness,
             MetricsController,
+            *web_app_handlers(settings.web_app_dir),
         ],
         dependencies=container_dependencies(container),
         # Forwarded headers before anything reads the client, scheme or Host (docs/api.md
@@ -66,6 +68,7 @@ def create_app(container: Container | None = None) -> Litestar:
             allow_credentials=True,
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Requested-With"],
+            expose_headers=["Retry-After"],  # a page's form shows how long to wait (429, 503)
         )
         if settings.cors_allowed_origins
         else None,
