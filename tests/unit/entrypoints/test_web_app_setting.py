@@ -14,8 +14,9 @@ def test_web_app_dir_must_hold_a_built_app(settings_from, tmp_path):
         settings_from({"WEB_APP_DIR": str(tmp_path / "dist")})
 
     assert len(refused.value.problems) == 1
-    assert "WEB_APP_DIR must be a built app: a folder holding index.html" in (
-        refused.value.problems[0]
+    assert (
+        "WEB_APP_DIR must be a built app: a folder holding index.html"
+        in (refused.value.problems[0])
     )
 
 
