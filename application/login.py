@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
-from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 from application.results import AuthResult
 from application.throttling import LoginThrottle
 from application.token_issuer import TokenIssuer
@@ -65,11 +65,15 @@ class Login:
         if self._hasher.needs_rehash(user.password_hash):
             rehashed = await self._hasher.hash(command.password)
         now = self._clock.now()
-        session = self._issuer.start_session(user.id, now, command.user_agent)
+        # The session keeps the credentials version read with the hash that was checked: if a
+        # password change (or a disable) commits at any moment after that read, the session can
+        # never refresh (API.md "Refresh sessions").
+        session = self._issuer.start_session(user, now, command.user_agent)
         async with self._unit_of_work() as uow:
+            await self._ensure_credentials_unchanged(uow, user, command)
             if rehashed is not None:
-                user.change_password_hash(rehashed)
-                await uow.users.save_password_hash(user)
+                user.upgrade_password_hash(rehashed)
+                await uow.users.save_upgraded_password_hash(user)
             await uow.sessions.add(session)
             await uow.commit()
         self._events.record(
@@ -81,6 +85,26 @@ class Login:
             )
         )
         return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
+
+    async def _ensure_credentials_unchanged(
+        self, uow: UnitOfWork, checked: User, command: LoginCommand
+    ) -> None:
+        """Refuse a login whose password check a credential change has overtaken.
+
+        Only an early answer: a change that commits after this read still leaves the session
+        unable to refresh, since the session holds the version that was checked.
+        """
+        stored = await uow.users.get(checked.id)
+        if stored is None or stored.credentials_version != checked.credentials_version:
+            self._events.record(
+                SecurityEvent(
+                    SecurityEventKind.LOGIN_FAILED,
+                    user_id=checked.id,
+                    client_ip=command.client_ip,
+                    reason="credentials_changed",
+                )
+            )
+            raise InvalidCredentials
 
     async def _admit(self, command: LoginCommand) -> None:
         if self._throttle is None:

@@ -89,7 +89,9 @@ class Settings:
             access_ttl=reader.integer("AUTH_ACCESS_TTL", 900, minimum=1),
             refresh_ttl=reader.integer("AUTH_REFRESH_TTL", 1_209_600, minimum=1),
             session_max_age=reader.integer("AUTH_SESSION_MAX_AGE", 2_592_000, minimum=1),
-            refresh_reuse_grace=reader.integer("AUTH_REFRESH_REUSE_GRACE", 5, minimum=0),
+            refresh_reuse_grace=reader.integer(
+                "AUTH_REFRESH_REUSE_GRACE", 5, minimum=0, maximum=60
+            ),
             cookie_secure=reader.boolean("AUTH_COOKIE_SECURE", True),
             password_min_length=reader.integer(
                 "AUTH_PASSWORD_MIN_LENGTH", 15, minimum=NIST_MINIMUM_LENGTH, maximum=1024
