@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.persistence.statements import Row, StatementRunner
@@ -27,6 +27,8 @@ _USER_COLUMNS = (
 _SELECT_USER = select(*_USER_COLUMNS).where(users.c.id == bindparam("user_id"))
 _SELECT_USER_BY_EMAIL = select(*_USER_COLUMNS).where(users.c.email == bindparam("email"))
 _INSERT_USER = insert(users)
+# A literal in the SQL, not a bound parameter: every statement here takes named parameters only.
+_ONE = literal_column("1")
 # A credential change counts in the database (`+ 1` under the row lock, not a value computed
 # in memory), so of two concurrent changes neither is lost: the stored version passes every
 # version a login read before either committed.
@@ -35,7 +37,7 @@ _UPDATE_PASSWORD_HASH = (
     .where(users.c.id == bindparam("user_id"))
     .values(
         password_hash=bindparam("new_password_hash"),
-        credentials_version=users.c.credentials_version + 1,
+        credentials_version=users.c.credentials_version + _ONE,
     )
 )
 # The same password hashed anew: only while no credential change came in between.
@@ -52,7 +54,7 @@ _UPDATE_IS_ACTIVE = (
     .where(users.c.id == bindparam("user_id"), users.c.is_active != bindparam("new_is_active"))
     .values(
         is_active=bindparam("new_is_active"),
-        credentials_version=users.c.credentials_version + 1,
+        credentials_version=users.c.credentials_version + _ONE,
     )
 )
 
