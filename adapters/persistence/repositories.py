@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, insert, literal_column, or_, select, update
+from sqlalchemy import Integer, bindparam, delete, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.persistence.statements import Row, StatementRunner
@@ -28,7 +28,7 @@ _SELECT_USER = select(*_USER_COLUMNS).where(users.c.id == bindparam("user_id"))
 _SELECT_USER_BY_EMAIL = select(*_USER_COLUMNS).where(users.c.email == bindparam("email"))
 _INSERT_USER = insert(users)
 # A literal in the SQL, not a bound parameter: every statement here takes named parameters only.
-_ONE = literal_column("1")
+_ONE = literal_column("1", Integer)
 # A credential change counts in the database (`+ 1` under the row lock, not a value computed
 # in memory), so of two concurrent changes neither is lost: the stored version passes every
 # version a login read before either committed.

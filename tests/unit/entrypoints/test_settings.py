@@ -90,3 +90,17 @@ def test_lists_are_comma_separated_and_trimmed(tmp_path):
 
     assert settings.cors_allowed_origins == ("https://a.example", "https://b.example")
     assert settings.forwarded_allow_ips == ("10.0.0.1",)
+
+
+def test_a_refresh_grace_window_over_60_seconds_is_refused(tmp_path):
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"AUTH_REFRESH_REUSE_GRACE": "61"}, tmp_path)
+
+    assert raised.value.problems == ["AUTH_REFRESH_REUSE_GRACE must be at most 60, not 61"]
+
+
+@pytest.mark.parametrize("seconds", ["0", "60"])
+def test_a_refresh_grace_window_of_0_to_60_seconds_is_accepted(tmp_path, seconds):
+    settings = Settings.from_env({"AUTH_REFRESH_REUSE_GRACE": seconds}, tmp_path)
+
+    assert settings.refresh_reuse_grace == int(seconds)
