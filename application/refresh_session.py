@@ -55,7 +55,9 @@ class RefreshSession:
             session, user = await self._usable_session(uow, claims, now)
             presented = session.judge(claims.token_id, now, lifetime.reuse_grace)
             if presented is Presented.REUSED:
-                await self._revoke_reused(uow, session, now)
+                await self._revoke(uow, session, now)
+                self._record(SecurityEventKind.REFRESH_REUSE_DETECTED, session)
+                raise RefreshTokenReused("a rotated refresh token was presented again")
             if presented is Presented.CURRENT:
                 session.rotate(self._ids.new_token_id(), now, lifetime)
                 if await uow.sessions.save_rotation(session, expected_token_id=claims.token_id):
@@ -86,19 +88,16 @@ class RefreshSession:
         if session.predates_credentials_of(owner):
             # A login in flight when the password changed (or the account was disabled): the
             # change revoked every session it saw, and this one now follows.
-            session.revoke(now)
-            await uow.sessions.save_revocation(session)
-            await uow.commit()
+            await self._revoke(uow, session, now)
             self._record(SecurityEventKind.SESSION_REVOKED, session, "credentials_changed")
             raise CredentialsChanged("the account's credentials changed since this login")
         return session, ensure_active(owner)
 
-    async def _revoke_reused(self, uow: UnitOfWork, session: Session, now: datetime) -> None:
+    @staticmethod
+    async def _revoke(uow: UnitOfWork, session: Session, now: datetime) -> None:
         session.revoke(now)
         await uow.sessions.save_revocation(session)
         await uow.commit()
-        self._record(SecurityEventKind.REFRESH_REUSE_DETECTED, session)
-        raise RefreshTokenReused("a rotated refresh token was presented again")
 
     def _record(self, kind: SecurityEventKind, session: Session, reason: str | None = None) -> None:
         self._events.record(

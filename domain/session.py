@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from domain.errors import CredentialsChanged, SessionExpired, SessionRevoked
+from domain.errors import SessionExpired, SessionRevoked
 from domain.user import User
 
 
@@ -103,11 +103,6 @@ class Session:
         """True once the owner's password changed or the account was disabled or enabled since
         this login checked the password: such a session can never refresh again."""
         return self.credentials_version != owner.credentials_version
-
-    def ensure_credentials_of(self, owner: User) -> None:
-        """Raise CredentialsChanged when the session predates the owner's credentials."""
-        if self.predates_credentials_of(owner):
-            raise CredentialsChanged("the account's credentials changed since this login")
 
     def judge(self, token_id: str, now: datetime, reuse_grace: timedelta) -> Presented:
         """Which token of this session `token_id` is, and what presenting it at `now` means.
