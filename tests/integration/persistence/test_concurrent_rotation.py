@@ -11,7 +11,7 @@ from adapters.persistence import create_engine, unit_of_work_factory
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.results import AuthResult
 from application.token_issuer import TokenIssuer
-from domain.errors import InvalidToken
+from domain.errors import InvalidToken, SessionRevoked
 from domain.session import Session
 from tests.builders import FIRST_TOKEN_ID, NOW, a_lifetime, a_session, a_token_policy, a_user
 from tests.fakes.security import FakeTokenCodec, FixedClock, SequentialIds
@@ -120,3 +120,42 @@ async def test_without_a_window_one_of_concurrent_refreshes_succeeds_and_the_res
     assert len(losers) == CONTENDERS - 1
     assert stored is not None
     assert stored.current_token_id == codec.issued[winner.tokens.refresh_token].token_id
+
+
+@pytest.mark.postgres
+async def test_a_refresh_that_loses_its_swap_to_a_revocation_is_refused(
+    postgres_database_url: str,
+) -> None:
+    engine = create_engine(postgres_database_url, pool_size=2, max_overflow=0)
+    unit_of_work = unit_of_work_factory(engine)
+    clock, ids = FixedClock(NOW), SequentialIds()
+    codec = FakeTokenCodec(clock)
+    issuer = TokenIssuer(codec, ids, a_token_policy())
+    refresh = RefreshSession(unit_of_work, codec, issuer, clock, ids)
+    user = a_user(id=ids.new_id())
+    session = issuer.start_session(user, clock.now(), "pytest")
+    async with unit_of_work() as uow:
+        await uow.users.add(user)
+        await uow.sessions.add(session)
+        await uow.commit()
+    token = issuer.tokens_for(session, clock.now()).refresh_token
+
+    try:
+        async with asyncio.timeout(PATIENCE):
+            async with unit_of_work() as logout:
+                session.revoke(NOW)
+                await logout.sessions.save_revocation(session)  # the row stays locked
+                refreshing = asyncio.create_task(refresh.execute(RefreshCommand(token)))
+                await asyncio.sleep(1)
+                # It read the row as unrevoked (reads never wait) and now waits in its UPDATE.
+                assert not refreshing.done()
+                await logout.commit()
+            with pytest.raises(SessionRevoked):
+                await refreshing
+        async with unit_of_work() as uow:
+            stored = await uow.sessions.get(session.id)
+    finally:
+        await engine.dispose()
+
+    assert stored is not None
+    assert stored.current_token_id == session.current_token_id
