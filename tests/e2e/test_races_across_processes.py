@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -49,6 +50,11 @@ def two_servers(database_url: str, cwd: Path, **env: str) -> Iterator[tuple[str,
         yield one.base_url, two.base_url
 
 
+def post(url: str, **request: Any) -> httpx.Response:
+    """One request outside the races, patient with two busy servers on a shared machine."""
+    return httpx.post(url, timeout=30, **request)
+
+
 def cookie_of(response: httpx.Response) -> str:
     header = next(h for h in response.headers.get_list("set-cookie") if h.startswith(COOKIE))
     return header.split(";", 1)[0].split("=", 1)[1]
@@ -67,7 +73,7 @@ def test_concurrent_refreshes_with_one_token_on_two_processes_rotate_once_and_ag
     postgres_database_url: str, tmp_path: Path
 ) -> None:
     with two_servers(postgres_database_url, tmp_path) as (one, two):
-        registered = httpx.post(
+        registered = post(
             f"{one}/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
         )
         token = cookie_of(registered)
@@ -88,7 +94,7 @@ def test_concurrent_refreshes_with_one_token_on_two_processes_rotate_once_and_ag
         assert len(jtis) == 1
         assert jtis != {refresh_jti(registered)}
         # One rotation: the token every answer holds is the session's current one.
-        after = httpx.post(f"{two}/auth/refresh", headers=with_cookie(cookie_of(answers[0])))
+        after = post(f"{two}/auth/refresh", headers=with_cookie(cookie_of(answers[0])))
         assert after.status_code == 200
         assert refresh_jti(after) not in jtis
 
@@ -98,7 +104,7 @@ def test_no_login_racing_a_password_change_leaves_a_session_that_refreshes(
 ) -> None:
     credentials = {"email": "ada@example.com", "password": PASSWORD}
     with two_servers(postgres_database_url, tmp_path) as (one, two):
-        owner = httpx.post(f"{one}/auth/register", json=credentials)
+        owner = post(f"{one}/auth/register", json=credentials)
         bearer = {"Authorization": f"Bearer {owner.json()['access_token']}"}
         change = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
 
@@ -119,10 +125,10 @@ def test_no_login_racing_a_password_change_leaves_a_session_that_refreshes(
         assert {login.status_code for login in logins} <= {200, 401}
         signed_in = [login for login in logins if login.status_code == 200]
         refreshed = [
-            httpx.post(f"{base}/auth/refresh", headers=with_cookie(cookie_of(login))).status_code
+            post(f"{base}/auth/refresh", headers=with_cookie(cookie_of(login))).status_code
             for base, login in zip([one, two] * 15, signed_in, strict=False)
         ]
         assert refreshed == [401] * len(signed_in)
         assert signed_in, "no login got through before the change: the race proved nothing"
-        fresh = httpx.post(f"{two}/auth/refresh", headers=with_cookie(cookie_of(changed)))
+        fresh = post(f"{two}/auth/refresh", headers=with_cookie(cookie_of(changed)))
         assert fresh.status_code == 200
