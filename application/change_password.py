@@ -59,7 +59,7 @@ class ChangePassword:
         )
         user.change_password_hash(await self._hasher.hash(command.new_password))
         now = self._clock.now()
-        session = self._issuer.start_session(user.id, now, command.user_agent)
+        session = self._issuer.start_session(user, now, command.user_agent)
         async with self._unit_of_work() as uow:
             # Again inside the writing transaction: the account may have been disabled meanwhile.
             ensure_active(await uow.users.get(command.principal.user_id))

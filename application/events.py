@@ -16,6 +16,8 @@ class SecurityEventKind(enum.StrEnum):
     REGISTRATION_THROTTLED = "registration_throttled"
     REFRESHED = "refreshed"
     REFRESH_REUSE_DETECTED = "refresh_reuse_detected"
+    REFRESH_REPLAYED = "refresh_replayed"
+    """The previous refresh token inside the grace window got the last rotation's answer."""
     SESSION_REVOKED = "session_revoked"
     REAUTHENTICATION_FAILED = "reauthentication_failed"
     REAUTHENTICATION_THROTTLED = "reauthentication_throttled"

@@ -53,4 +53,10 @@ class ListSessions:
         async with self._unit_of_work() as uow:
             user = ensure_active(await uow.users.get(command.principal.user_id))
             sessions = await uow.sessions.list_live(user.id, self._clock.now())
-        return [LiveSession.of(session, command.principal) for session in sessions]
+        # A session whose login a credential change overtook is live in the store until its
+        # first refresh revokes it, but it can never refresh: not listed.
+        return [
+            LiveSession.of(session, command.principal)
+            for session in sessions
+            if not session.predates_credentials_of(user)
+        ]

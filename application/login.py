@@ -9,6 +9,7 @@ from application.ports import (
     Overloaded,
     PasswordHasher,
     StoreUnavailable,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from application.results import AuthResult
@@ -65,11 +66,15 @@ class Login:
         if self._hasher.needs_rehash(user.password_hash):
             rehashed = await self._hasher.hash(command.password)
         now = self._clock.now()
-        session = self._issuer.start_session(user.id, now, command.user_agent)
+        # The session keeps the credentials version read with the hash that was checked: if a
+        # password change (or a disable) commits at any moment after that read, the session can
+        # never refresh (docs/api.md "Refresh sessions").
+        session = self._issuer.start_session(user, now, command.user_agent)
         async with self._unit_of_work() as uow:
+            await self._ensure_credentials_unchanged(uow, user, command)
             if rehashed is not None:
-                user.change_password_hash(rehashed)
-                await uow.users.save_password_hash(user)
+                user.upgrade_password_hash(rehashed)
+                await uow.users.save_upgraded_password_hash(user)
             await uow.sessions.add(session)
             await uow.commit()
         self._events.record(
@@ -98,6 +103,19 @@ class Login:
             self._failed(command, user.id, "account_disabled")
             raise AccountDisabled
         return user
+
+    async def _ensure_credentials_unchanged(
+        self, uow: UnitOfWork, checked: User, command: LoginCommand
+    ) -> None:
+        """Refuse a login whose password check a credential change has overtaken.
+
+        Only an early answer: a change that commits after this read still leaves the session
+        unable to refresh, since the session holds the version that was checked.
+        """
+        stored = await uow.users.get(checked.id)
+        if stored is None or stored.credentials_version != checked.credentials_version:
+            self._failed(command, checked.id, "credentials_changed")
+            raise InvalidCredentials
 
     async def _reserve(self, command: LoginCommand) -> Reservation:
         try:

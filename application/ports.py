@@ -26,11 +26,18 @@ class UserRepository(Protocol):
     async def get_by_email(self, email: Email) -> User | None: ...
 
     async def save_password_hash(self, user: User) -> None:
-        """Store the user's password hash, and nothing else of the user."""
+        """Store the user's new password hash: a credential change, so the stored credentials
+        version goes up by one (counted in the store: concurrent changes each count)."""
+        ...
+
+    async def save_upgraded_password_hash(self, user: User) -> None:
+        """Store a fresh hash of the same password: no credential change. Stores nothing when
+        the stored credentials version is no longer `user.credentials_version`."""
         ...
 
     async def save_active(self, user: User) -> None:
-        """Store whether the user is active, and nothing else of the user."""
+        """Store whether the user is active; a change of it is a credential change (the stored
+        credentials version goes up by one), saving the stored state again changes nothing."""
         ...
 
 

@@ -82,7 +82,7 @@ class RegisterUser:
         password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
         user = User(id=self._ids.new_id(), email=email, password_hash=password_hash, created_at=now)
-        session = self._issuer.start_session(user.id, now, command.user_agent)
+        session = self._issuer.start_session(user, now, command.user_agent)
         async with self._unit_of_work() as uow:
             await uow.users.add(user)
             await uow.sessions.add(session)

@@ -77,9 +77,6 @@ class RefreshTokenReused(InvalidToken):
     """An already-rotated refresh token came back: the session is treated as stolen."""
 
 
-class RefreshTokenSuperseded(InvalidToken):
-    """The immediately previous refresh token, inside the grace window: refused, session kept.
-
-    Two tabs racing to refresh is normal; only the loser sees this, and the caller must not
-    clear the cookie, which by now holds the winner's successor token.
-    """
+class CredentialsChanged(SessionRevoked):
+    """The session began before the account's last credential change (a password change, a
+    disable): it is revoked, even when its login was still in flight at the change."""

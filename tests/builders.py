@@ -72,6 +72,7 @@ def a_user(
     password_hash: str = OPAQUE_HASH,
     created_at: datetime = NOW,
     is_active: bool = True,
+    credentials_version: int = 0,
 ) -> User:
     """A user as loaded from storage. The hash is opaque; use `World.given_user` to log in."""
     return User(
@@ -80,6 +81,7 @@ def a_user(
         password_hash=password_hash,
         created_at=created_at,
         is_active=is_active,
+        credentials_version=credentials_version,
     )
 
 
@@ -112,11 +114,13 @@ def a_session(
     now: datetime = NOW,
     lifetime: SessionLifetime | None = None,
     user_agent: str | None = None,
+    credentials_version: int = 0,
 ) -> Session:
     """A session freshly started at `now` (see `Session.start`)."""
     return Session.start(
         id=uuid.uuid4() if id is None else id,
         user_id=uuid.uuid4() if user_id is None else user_id,
+        credentials_version=credentials_version,
         token_id=token_id,
         now=now,
         lifetime=a_lifetime() if lifetime is None else lifetime,

@@ -23,6 +23,7 @@ class SecurityCounters:
     login_failures: Counter
     refreshes: Counter
     refresh_reuse: Counter
+    refresh_replays: Counter
     throttled: Counter
     sessions_revoked: Counter
 
@@ -44,6 +45,10 @@ class SecurityCounters:
             refresh_reuse=counter(
                 "hexauth_refresh_reuse_detected",
                 "Rotated refresh tokens presented again: the session was revoked",
+            ),
+            refresh_replays=counter(
+                "hexauth_refresh_replays",
+                "Previous refresh tokens inside the grace window, answered with the current one",
             ),
             throttled=counter(
                 "hexauth_throttled_requests",
@@ -101,6 +106,8 @@ class PrometheusSecurityEvents(SecurityEvents):
                 counters.refreshes.inc()
             case SecurityEventKind.REFRESH_REUSE_DETECTED:
                 counters.refresh_reuse.inc()
+            case SecurityEventKind.REFRESH_REPLAYED:
+                counters.refresh_replays.inc()
             case SecurityEventKind.SESSION_REVOKED:
                 counters.sessions_revoked.labels(reason=event.reason or "unknown").inc()
 

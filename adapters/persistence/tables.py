@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -44,6 +45,8 @@ users = Table(
     Column("password_hash", String, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("is_active", Boolean, nullable=False, server_default=true()),
+    # Goes up at every credential change; a session holds the one its login checked.
+    Column("credentials_version", Integer, nullable=False, server_default="0"),
     UniqueConstraint("email", name=UNIQUE_EMAIL),
     # Email values arrive lower-cased; the check keeps a hand-written row from breaking the
     # case-insensitive uniqueness the unique constraint relies on.
@@ -70,6 +73,7 @@ refresh_sessions = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("idle_expires_at", DateTime(timezone=True), nullable=False),
     Column("user_agent", String(USER_AGENT_LENGTH), nullable=True),
+    Column("credentials_version", Integer, nullable=False, server_default="0"),
 )
 
 # For pruning dead sessions. `idle_expires_at` is never later than `expires_at`, so it is the

@@ -35,6 +35,7 @@ def total(registry: CollectorRegistry) -> float:
             "hexauth_refresh_reuse_detected_total",
             {},
         ),
+        (SecurityEvent(SecurityEventKind.REFRESH_REPLAYED), "hexauth_refresh_replays_total", {}),
         (
             SecurityEvent(SecurityEventKind.LOGIN_THROTTLED),
             "hexauth_throttled_requests_total",

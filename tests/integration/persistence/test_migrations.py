@@ -39,7 +39,7 @@ async def assert_up_down_up(url: str) -> None:
     migrate.upgrade(url)
     at_head = await inspect_database(url)
     assert at_head["tables"] == OUR_TABLES
-    assert at_head["revision"] == "0001_initial"
+    assert at_head["revision"] == "0002"
     assert at_head["differences"] == []
 
     migrate.downgrade(url, "base")
