@@ -5,8 +5,6 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
-from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from entrypoints.container import Container
@@ -16,8 +14,10 @@ from entrypoints.http.controllers.health import health, liveness
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.csrf import origin_keys
 from entrypoints.http.dependencies import container_dependencies
+from entrypoints.http.edge_headers import add_edge_headers
 from entrypoints.http.forwarded import ForwardedHeadersMiddleware
 from entrypoints.http.metrics import MetricsController, prometheus_config
+from entrypoints.http.openapi import document_refresh_cookie, openapi_config, swagger_assets
 from entrypoints.http.problems import (
     http_error_handler,
     internal_error_handler,
@@ -36,7 +36,7 @@ def create_app(container: Container | None = None) -> Litestar:
         await container.engine().dispose()
         container.password_hasher().close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             AuthController,
             AccountController,
@@ -44,6 +44,7 @@ def create_app(container: Container | None = None) -> Litestar:
             health,
             liveness,
             MetricsController,
+            swagger_assets(),
         ],
         dependencies=container_dependencies(container),
         # Forwarded headers before anything reads the client, scheme or Host (API.md "Client IP");
@@ -53,6 +54,8 @@ def create_app(container: Container | None = None) -> Litestar:
             RequestIdMiddleware(),
             prometheus_config().middleware,
         ],
+        # X-Request-ID, nosniff and no-store on every response, the unrouted 404/405 included.
+        before_send=[add_edge_headers],
         # The login and registration counters; as a registered store, the app's lifespan closes it.
         stores={"attempts": container.attempt_store()},
         plugins=[ProblemDetailsPlugin(problem_details_config())],
@@ -65,22 +68,7 @@ def create_app(container: Container | None = None) -> Litestar:
         )
         if settings.cors_allowed_origins
         else None,
-        openapi_config=OpenAPIConfig(
-            title="hexauth",
-            version="1.0.0",
-            description="Register, sign in, refresh and sign out with typed, encrypted tokens.",
-            path="/schema",
-            components=Components(
-                security_schemes={
-                    "BearerToken": SecurityScheme(
-                        type="http",
-                        scheme="bearer",
-                        bearer_format="JWE",
-                        description="Access token",
-                    )
-                }
-            ),
-        ),
+        openapi_config=openapi_config(),
         state={
             "container": container,
             "cors_allowed_origin_keys": origin_keys(settings.cors_allowed_origins),
@@ -91,3 +79,5 @@ def create_app(container: Container | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    document_refresh_cookie(app.openapi_schema, container.refresh_cookie().name)
+    return app

@@ -5,7 +5,7 @@ from litestar.di import NamedDependency
 
 from application.get_current_user import GetCurrentUser
 from application.results import Principal
-from entrypoints.http.problem_docs import problem_responses
+from entrypoints.http.problem_docs import STORE_DOWN, problem_responses
 from entrypoints.http.schemas import UserBody
 
 
@@ -15,12 +15,14 @@ class UsersController(Controller):
 
     @get(
         "/me",
+        operation_id="getMe",
         summary="The signed-in user",
         security=[{"BearerToken": []}],
         responses=problem_responses(
             {
                 401: "No access token, or one that is invalid or expired, or whose account is "
-                "gone or disabled; `WWW-Authenticate: Bearer` says which (invalid-token)"
+                "gone or disabled; `WWW-Authenticate: Bearer` says which (invalid-token)",
+                503: STORE_DOWN,
             }
         ),
     )
