@@ -13,6 +13,7 @@ from application.logout_all import LogoutAll, LogoutAllCommand
 from application.results import Principal
 from application.revoke_session import RevokeSession, RevokeSessionCommand
 from entrypoints.http.controllers.auth import MAX_BODY_BYTES
+from entrypoints.http.json_body import require_json_body
 from entrypoints.http.problem_docs import (
     BODY_TOO_LARGE,
     MALFORMED_BODY,
@@ -22,7 +23,6 @@ from entrypoints.http.problem_docs import (
     no_content,
     problem_responses,
 )
-from entrypoints.http.json_body import require_json_body
 from entrypoints.http.responses import NO_STORE, TokenResponder
 from entrypoints.http.schemas import PasswordChange, SessionBody, TokenBody
 

@@ -14,6 +14,7 @@ from application.register_user import RegisterCommand, RegisterUser
 from domain.errors import InvalidToken, RefreshTokenSuperseded
 from entrypoints.http.csrf import refuse_cross_site, require_same_origin_request
 from entrypoints.http.forwarded import client_ip
+from entrypoints.http.json_body import require_json_body
 from entrypoints.http.problem_docs import (
     BODY_TOO_LARGE,
     CROSS_SITE,
@@ -27,7 +28,6 @@ from entrypoints.http.problem_docs import (
     problem_responses,
 )
 from entrypoints.http.problems import INVALID_TOKEN, TOKEN_REFUSED
-from entrypoints.http.json_body import require_json_body
 from entrypoints.http.responses import NO_STORE, TokenResponder
 from entrypoints.http.schemas import Credentials, TokenBody
 

@@ -30,7 +30,7 @@ def test_without_secure_the_cookie_drops_the_prefix_and_the_attribute():
     clock = FixedClock()
     cookie = RefreshCookie(clock, secure=False)
 
-    name, value = cookie.issue("a.b.c", clock.now() + timedelta(seconds=90)).to_encoded_header()
+    _, value = cookie.issue("a.b.c", clock.now() + timedelta(seconds=90)).to_encoded_header()
 
     assert value == b"refresh_token=a.b.c; HttpOnly; Max-Age=90; Path=/auth; SameSite=Strict"
 
