@@ -16,6 +16,7 @@ from entrypoints.http.csrf import origin_keys
 from entrypoints.http.dependencies import container_dependencies
 from entrypoints.http.edge_headers import add_edge_headers
 from entrypoints.http.forwarded import ForwardedHeadersMiddleware
+from entrypoints.http.header_limit import HeaderSizeLimitMiddleware
 from entrypoints.http.metrics import MetricsController, prometheus_config
 from entrypoints.http.openapi import document_refresh_cookie, openapi_config, swagger_assets
 from entrypoints.http.problems import (
@@ -47,9 +48,11 @@ def create_app(container: Container | None = None) -> Litestar:
             swagger_assets(),
         ],
         dependencies=container_dependencies(container),
-        # Forwarded headers before anything reads the client, scheme or Host (API.md "Client IP");
+        # Oversized headers are refused first; then the forwarded headers, before anything reads
+        # the client, scheme or Host (API.md "Client IP");
         # then the request id, so the metrics middleware and everything after it log with it.
         middleware=[
+            HeaderSizeLimitMiddleware(),
             ForwardedHeadersMiddleware(settings.forwarded_allow_ips),
             RequestIdMiddleware(),
             prometheus_config().middleware,

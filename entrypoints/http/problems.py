@@ -94,6 +94,9 @@ METHOD_NOT_ALLOWED = Problem("method-not-allowed", 405, "Method not allowed")
 EMAIL_TAKEN = Problem("email-taken", 409, "This email is already registered")
 PAYLOAD_TOO_LARGE = Problem("payload-too-large", 413, "The request body is too large")
 UNSUPPORTED_MEDIA_TYPE = Problem("unsupported-media-type", 415, "The body must be JSON")
+HEADERS_TOO_LARGE = Problem(
+    "request-header-fields-too-large", 431, "The request headers are too large"
+)
 TOO_MANY_REQUESTS = Problem("too-many-requests", 429, "Too many requests")
 SERVICE_UNAVAILABLE = Problem("service-unavailable", 503, "Service unavailable")
 INTERNAL_ERROR = Problem("internal-error", 500, "Internal server error")
