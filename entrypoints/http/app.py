@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
@@ -72,10 +73,12 @@ def create_app(container: Container | None = None) -> Litestar:
         if settings.cors_allowed_origins
         else None,
         openapi_config=openapi_config(),
-        state={
-            "container": container,
-            "cors_allowed_origin_keys": origin_keys(settings.cors_allowed_origins),
-        },
+        state=State(
+            {
+                "container": container,
+                "cors_allowed_origin_keys": origin_keys(settings.cors_allowed_origins),
+            }
+        ),
         on_shutdown=[on_shutdown],
         # The process configures logging (entrypoints/log_config.py): the CLI, and uvicorn in
         # every worker through its log_config.

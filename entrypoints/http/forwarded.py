@@ -94,8 +94,9 @@ class ForwardedHeadersMiddleware(ASGIMiddleware):
         apply_forwarded_headers(scope, self._proxies)
         client = scope.get("client")
         if client:
-            scope["client"] = (_normalized(client[0]) or client[0], client[1])
-        token = current_client_ip.set(scope["client"][0] if client else None)
+            client = (_normalized(client[0]) or client[0], client[1])
+            scope["client"] = client
+        token = current_client_ip.set(client[0] if client else None)
         try:
             await next_app(scope, receive, send)
         finally:

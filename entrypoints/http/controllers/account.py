@@ -26,7 +26,7 @@ from entrypoints.http.problem_docs import (
 from entrypoints.http.responses import NO_STORE, TokenResponder
 from entrypoints.http.schemas import PasswordChange, SessionBody, TokenBody
 
-BEARER = [{"BearerToken": []}]
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 _UNAUTHORIZED = {
