@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from entrypoints.container import Container
+from entrypoints.http.bearer import BearerAuthentication
 from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
@@ -41,8 +43,14 @@ def create_app(container: Container | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             AuthController,
-            AccountController,
-            UsersController,
+            # Every route under this router needs a bearer access token (API.md "Bearer").
+            Router(
+                "/",
+                route_handlers=[AccountController, UsersController],
+                middleware=[
+                    DefineMiddleware(BearerAuthentication, authenticate=container.authenticate)
+                ],
+            ),
             health,
             liveness,
             MetricsController,

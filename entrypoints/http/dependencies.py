@@ -1,4 +1,4 @@
-"""Litestar dependencies that ask the container, plus the bearer check.
+"""Litestar dependencies that ask the container, and the bearer check (entrypoints.http.bearer).
 
 dependency-injector's `@inject` is not used on handlers: Litestar would read its defaults as
 request parameters. Each dependency here is a plain `Provide` over a function that asks the
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dependency_injector import providers
-from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.di import Provide
 
 from application.authenticate import Authenticate
@@ -30,9 +30,6 @@ def _from(provider: providers.Provider[Any]) -> Provide:
 
 
 def container_dependencies(container: Container) -> dict[str, Provide]:
-    def principal(request: Request[Any, Any, Any]) -> Principal:
-        return provide_principal(request, container.authenticate())
-
     return {
         "register_user": _from(container.register_user),
         "login": _from(container.login),
@@ -45,12 +42,13 @@ def container_dependencies(container: Container) -> dict[str, Provide]:
         "change_password": _from(container.change_password),
         "check_health": _from(container.check_health),
         "responder": _from(container.token_responder),
-        "principal": Provide(principal, sync_to_thread=False),
     }
 
 
-def provide_principal(request: Request[Any, Any, Any], authenticate: Authenticate) -> Principal:
-    """The bearer guard: only an access token in `Authorization: Bearer` gets through.
+def provide_principal(
+    request: ASGIConnection[Any, Any, Any, Any], authenticate: Authenticate
+) -> Principal:
+    """The bearer check: only an access token in `Authorization: Bearer` gets through.
 
     RFC 6750 3: a 401 names the Bearer scheme, and says `invalid_token` once one was presented.
     """

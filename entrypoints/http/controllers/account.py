@@ -63,11 +63,11 @@ class AccountController(Controller):
     )
     async def logout_all(
         self,
-        principal: NamedDependency[Principal],
+        request: Request[Principal, Any, Any],
         logout_all: NamedDependency[LogoutAll],
         responder: NamedDependency[TokenResponder],
     ) -> Response[None]:
-        await logout_all.execute(LogoutAllCommand(principal))
+        await logout_all.execute(LogoutAllCommand(request.user))
         cookies = [responder.cookie.clear()]
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=cookies)
 
@@ -80,10 +80,10 @@ class AccountController(Controller):
     )
     async def list_sessions(
         self,
-        principal: NamedDependency[Principal],
+        request: Request[Principal, Any, Any],
         list_sessions: NamedDependency[ListSessions],
     ) -> Response[list[SessionBody]]:
-        sessions = await list_sessions.execute(ListSessionsCommand(principal))
+        sessions = await list_sessions.execute(ListSessionsCommand(request.user))
         return Response([SessionBody.of(session) for session in sessions], headers=NO_STORE)
 
     @delete(
@@ -107,11 +107,11 @@ class AccountController(Controller):
     async def revoke_session(
         self,
         session_id: FromPath[str],
-        principal: NamedDependency[Principal],
+        request: Request[Principal, Any, Any],
         revoke_session: NamedDependency[RevokeSession],
         responder: NamedDependency[TokenResponder],
     ) -> Response[None]:
-        was_current = await revoke_session.execute(RevokeSessionCommand(principal, session_id))
+        was_current = await revoke_session.execute(RevokeSessionCommand(request.user, session_id))
         cookies = [responder.cookie.clear()] if was_current else []
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=cookies)
 
@@ -138,14 +138,13 @@ class AccountController(Controller):
     async def change_password(
         self,
         data: JSONBody[PasswordChange],
-        request: Request[Any, Any, Any],
-        principal: NamedDependency[Principal],
+        request: Request[Principal, Any, Any],
         change_password: NamedDependency[ChangePassword],
         responder: NamedDependency[TokenResponder],
     ) -> Response[TokenBody]:
         result = await change_password.execute(
             ChangePasswordCommand(
-                principal,
+                request.user,
                 data.current_password,
                 data.new_password,
                 request.headers.get("user-agent"),

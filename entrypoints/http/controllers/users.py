@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from litestar import Controller, get
+from typing import Any
+
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 
 from application.get_current_user import GetCurrentUser
@@ -28,7 +30,7 @@ class UsersController(Controller):
     )
     async def me(
         self,
-        principal: NamedDependency[Principal],
+        request: Request[Principal, Any, Any],
         get_current_user: NamedDependency[GetCurrentUser],
     ) -> UserBody:
-        return UserBody.of(await get_current_user.execute(principal))
+        return UserBody.of(await get_current_user.execute(request.user))
