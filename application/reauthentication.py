@@ -12,7 +12,7 @@ from domain.user import User
 class Reauthentication:
     """Checks a signed-in user's current password, throttled as a login of that account.
 
-    A wrong password is a failed login for the account's email and the client (API.md "Login
+    A wrong password is a failed login for the account's email and the client (docs/api.md "Login
     throttling"): the same limits and 429s apply, so a stolen access token cannot guess the
     password without limit, nor spend argon2 time at will. Change password uses it; so will
     every other action that asks for the password again (deleting the account).

@@ -20,7 +20,7 @@ class RefreshCommand:
 
 class RefreshSession:
     """Trade the current refresh token for a new pair; answer a retry of the last rotation with
-    that rotation's token; catch tokens that come back after it (API.md "Refresh sessions")."""
+    that rotation's token; catch tokens that come back after it (docs/api.md "Refresh sessions")."""
 
     def __init__(
         self,

@@ -86,7 +86,7 @@ class LoginThrottle:
     """Failed password checks per (email, client) and per client; a success clears the pair.
 
     Logins use it, and so does every action that asks a signed-in user for the password again:
-    a wrong one there is a failed login for that account (API.md "Login throttling").
+    a wrong one there is a failed login for that account (docs/api.md "Login throttling").
     """
 
     def __init__(self, counter: AttemptCounter, limits: LoginLimits) -> None:

@@ -108,7 +108,7 @@ class Session:
         """Which token of this session `token_id` is, and what presenting it at `now` means.
 
         Inside the grace window the previous token is as good as the current one: that is the
-        window's cost, and why it is short (API.md "A retried refresh gets the same answer").
+        window's cost, and why it is short (docs/api.md "A retried refresh gets the same answer").
         """
         if token_id == self.current_token_id:
             return Presented.CURRENT

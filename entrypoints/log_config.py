@@ -70,6 +70,8 @@ def logging_config(*, as_json: bool, level: str = LEVEL) -> dict[str, Any]:
             # At INFO SQLAlchemy logs every statement with its parameters (password hashes,
             # token ids): never let the root level switch that on.
             "sqlalchemy": {"level": "WARNING", "handlers": [], "propagate": True},
+            # aiosqlite logs every statement with its parameters at DEBUG: likewise.
+            "aiosqlite": {"level": "WARNING", "handlers": [], "propagate": True},
             # One line per Alembic plugin on every `hexauth migrate`: noise.
             "alembic.runtime.plugins": {"level": "WARNING", "handlers": [], "propagate": True},
         },

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
-from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.middleware import DefineMiddleware
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from adapters.throttling import close_attempt_store
 from entrypoints.container import Container
 from entrypoints.http.access_log import AccessLogMiddleware
+from entrypoints.http.bearer import BearerAuthentication
 from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.csrf import origin_keys
 from entrypoints.http.dependencies import container_dependencies
+from entrypoints.http.edge_headers import add_edge_headers
 from entrypoints.http.forwarded import ForwardedHeadersMiddleware
+from entrypoints.http.header_limit import HeaderSizeLimitMiddleware
 from entrypoints.http.metrics import MetricsController, prometheus_config
+from entrypoints.http.openapi import document_refresh_cookie, openapi_config, swagger_assets
 from entrypoints.http.problems import (
     http_error_handler,
     internal_error_handler,
@@ -41,26 +44,36 @@ def create_app(container: Container | None = None) -> Litestar:
         await close_attempt_store(container.attempt_store())
         container.password_hasher().close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             AuthController,
-            AccountController,
-            UsersController,
+            # Every route under this router needs a bearer access token (docs/api.md "Bearer").
+            Router(
+                "/",
+                route_handlers=[AccountController, UsersController],
+                middleware=[
+                    DefineMiddleware(BearerAuthentication, authenticate=container.authenticate)
+                ],
+            ),
             health,
             liveness,
             MetricsController,
+            swagger_assets(),
             *web_app_handlers(settings.web_app_dir),
         ],
         dependencies=container_dependencies(container),
-        # Forwarded headers before anything reads the client, scheme or Host (docs/api.md
-        # "Client IP"); then the request id, so the access line, the metrics middleware and
-        # everything after them log with it.
+        # Oversized headers are refused first; then the forwarded headers, before anything reads
+        # the client, scheme or Host (docs/api.md "Client IP"); then the request id, so the
+        # access line, the metrics middleware and everything after them log with it.
         middleware=[
+            HeaderSizeLimitMiddleware(),
             ForwardedHeadersMiddleware(settings.forwarded_allow_ips),
             RequestIdMiddleware(),
             AccessLogMiddleware(),
             prometheus_config().middleware,
         ],
+        # X-Request-ID, nosniff and no-store on every response, the unrouted 404/405 included.
+        before_send=[add_edge_headers],
         plugins=[ProblemDetailsPlugin(problem_details_config())],
         exception_handlers={HTTPException: http_error_handler, Exception: internal_error_handler},
         cors_config=CORSConfig(
@@ -72,22 +85,7 @@ def create_app(container: Container | None = None) -> Litestar:
         )
         if settings.cors_allowed_origins
         else None,
-        openapi_config=OpenAPIConfig(
-            title="hexauth",
-            version="1.0.0",
-            description="Register, sign in, refresh and sign out with typed, encrypted tokens.",
-            path="/schema",
-            components=Components(
-                security_schemes={
-                    "BearerToken": SecurityScheme(
-                        type="http",
-                        scheme="bearer",
-                        bearer_format="JWE",
-                        description="Access token",
-                    )
-                }
-            ),
-        ),
+        openapi_config=openapi_config(),
         state=State(
             {
                 "container": container,
@@ -100,3 +98,5 @@ def create_app(container: Container | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    document_refresh_cookie(app.openapi_schema, container.refresh_cookie().name)
+    return app

@@ -1,8 +1,17 @@
-"""CSRF defence for the endpoints a cookie authenticates (/auth/refresh, /auth/logout).
+"""Cross-site request refusal (docs/api.md "CSRF header" and "Cross-site requests"), as guards.
 
-SameSite=Strict already keeps the cookie off cross-site requests in current browsers; these
-checks are the second line (OWASP CSRF cheat sheet: custom request header, Fetch Metadata,
-Origin verification), for older browsers and same-site-but-cross-origin attackers.
+`refuse_cross_site` guards the endpoints without auth that set a cookie or change state
+(register, login; a new such endpoint opts in by adding it to its `guards`): a login CSRF would
+otherwise sign a victim's browser into the attacker's account. Their JSON-only bodies already
+force a CORS preflight, so they need no custom header.
+
+`require_same_origin_request` guards the endpoints a cookie authenticates (/auth/refresh,
+/auth/logout), and also wants `X-Requested-With`. SameSite=Strict already keeps the cookie off
+cross-site requests in current browsers; these checks are the second line (OWASP CSRF cheat
+sheet: custom request header, Fetch Metadata, Origin verification).
+
+Guards run before the request's parameters are read, its dependencies built or its handler
+called, so a refused request creates, counts and sets nothing.
 """
 
 from __future__ import annotations
@@ -12,21 +21,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 
 from entrypoints.http.problems import CSRF_REJECTED
 
+_HOST = b"host"
 
-async def require_same_origin_request(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-    """Refuse with 403 csrf-rejected what a cross-site page could send.
 
-    A route's `before_request` hook rather than a guard: Litestar copies the route handler for
-    every guard call, and runs a sync guard in a worker thread, which together cost a refresh
-    about 50 µs (docs/performance.md). Async although it never awaits, for the same reason.
-    It runs before the request's parameters are read and the handler is called.
-    """
+async def refuse_cross_site(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """403 csrf-rejected for `Sec-Fetch-Site: cross-site` or a foreign `Origin`."""
     headers = connection.headers
-    if not headers.get("x-requested-with", "").strip():
-        raise CSRF_REJECTED.exception("the X-Requested-With header is required")
     if headers.get("sec-fetch-site", "").lower() == "cross-site":
         raise CSRF_REJECTED.exception("cross-site requests are refused")
     origin = headers.get("origin")
@@ -34,11 +40,22 @@ async def require_same_origin_request(connection: ASGIConnection[Any, Any, Any, 
         raise CSRF_REJECTED.exception("requests from this origin are refused")
 
 
+async def require_same_origin_request(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """`refuse_cross_site`, and a non-empty `X-Requested-With`, which no cross-site form sends."""
+    if not connection.headers.get("x-requested-with", "").strip():
+        raise CSRF_REJECTED.exception("the X-Requested-With header is required")
+    await refuse_cross_site(connection, handler)
+
+
 def _is_allowed_origin(connection: ASGIConnection[Any, Any, Any, Any], origin: str) -> bool:
     """The request's own origin, or one listed in CORS_ALLOWED_ORIGINS.
 
     Own origin: scheme and Host as the server sees them, which behind a trusted proxy is what its
-    X-Forwarded-Proto and X-Forwarded-Host say (entrypoints.http.forwarded applied them already).
+    X-Forwarded-Proto and X-Forwarded-Host say. entrypoints.http.forwarded rewrote the scope
+    itself; it is read from there, since Litestar's CORS middleware may have parsed the headers
+    before that rewrite.
     """
     presented = origin_key(origin)
     if presented is None:  # "null" (sandboxed frames, file://) and anything malformed
@@ -46,7 +63,9 @@ def _is_allowed_origin(connection: ASGIConnection[Any, Any, Any, Any], origin: s
     allowed: frozenset[tuple[str, str, int] | None] = connection.app.state.get(
         "cors_allowed_origin_keys", frozenset()
     )
-    own = f"{connection.url.scheme}://{connection.headers.get('host', '')}"
+    scope = connection.scope
+    host = next((value for key, value in scope["headers"] if key == _HOST), b"")
+    own = f"{scope['scheme']}://{host.decode('latin-1')}"
     return presented == origin_key(own) or presented in allowed
 
 

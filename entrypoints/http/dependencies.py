@@ -1,13 +1,8 @@
-"""Litestar dependencies that ask the container, plus the bearer check.
+"""Litestar dependencies that ask the container, and the bearer check (entrypoints.http.bearer).
 
 dependency-injector's `@inject` is not used on handlers: Litestar would read its defaults as
-request parameters. Each dependency here is a plain function over the container instead.
-
-Litestar resolves a handler's independent dependencies as one batch, and a batch of more than
-one in an anyio task group, which costs on every request (docs/performance.md, item 3). So no
-handler has two independent dependencies: the bearer check asks the container for
-`Authenticate` itself, the use cases of signed-in callers come after the bearer check, and the
-token responder is asked for in the handler (`token_responder`) rather than injected.
+request parameters. Each dependency here is a plain `Provide` over a function that asks the
+container, once per request, so provider overrides (tests) apply.
 """
 
 from __future__ import annotations
@@ -15,15 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from dependency_injector import providers
-from litestar import Request
-from litestar.di import NamedDependency, Provide
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
 
 from application.authenticate import Authenticate
 from application.results import Principal
 from domain.errors import InvalidToken
 from entrypoints.container import Container
 from entrypoints.http.problems import INVALID_TOKEN, TOKEN_REFUSED
-from entrypoints.http.responses import TokenResponder
 
 BEARER_PREFIX = "bearer "
 
@@ -35,50 +29,26 @@ def _from(provider: providers.Provider[Any]) -> Provide:
     return Provide(dependency, sync_to_thread=False)
 
 
-def _after_bearer_check(provider: providers.Provider[Any]) -> Provide:
-    """A signed-in caller's use case, built once the bearer check has passed.
-
-    Taking `principal` (unused) puts it in the batch after the check rather than beside it.
-    """
-
-    def dependency(principal: NamedDependency[Principal]) -> Any:
-        del principal
-        return provider()
-
-    return Provide(dependency, sync_to_thread=False)
-
-
 def container_dependencies(container: Container) -> dict[str, Provide]:
-    def principal(request: Request[Any, Any, Any]) -> Principal:
-        return provide_principal(request, container.authenticate())
-
     return {
         "register_user": _from(container.register_user),
         "login": _from(container.login),
         "refresh_session": _from(container.refresh_session),
         "logout": _from(container.logout),
-        "get_current_user": _after_bearer_check(container.get_current_user),
-        "logout_all": _after_bearer_check(container.logout_all),
-        "list_sessions": _after_bearer_check(container.list_sessions),
-        "revoke_session": _after_bearer_check(container.revoke_session),
-        "change_password": _after_bearer_check(container.change_password),
+        "get_current_user": _from(container.get_current_user),
+        "logout_all": _from(container.logout_all),
+        "list_sessions": _from(container.list_sessions),
+        "revoke_session": _from(container.revoke_session),
+        "change_password": _from(container.change_password),
         "check_health": _from(container.check_health),
-        "principal": Provide(principal, sync_to_thread=False),
+        "responder": _from(container.token_responder),
     }
 
 
-def token_responder(request: Request[Any, Any, Any]) -> TokenResponder:
-    """The container's token responder (`create_app` keeps the container in the app's state).
-
-    Asked for per request, so provider overrides apply, but not injected: beside the handler's
-    use case it would make a batch of two dependencies.
-    """
-    container: Container = request.app.state["container"]
-    return container.token_responder()
-
-
-def provide_principal(request: Request[Any, Any, Any], authenticate: Authenticate) -> Principal:
-    """The bearer guard: only an access token in `Authorization: Bearer` gets through.
+def provide_principal(
+    request: ASGIConnection[Any, Any, Any, Any], authenticate: Authenticate
+) -> Principal:
+    """The bearer check: only an access token in `Authorization: Bearer` gets through.
 
     RFC 6750 3: a 401 names the Bearer scheme, and says `invalid_token` once one was presented.
     """

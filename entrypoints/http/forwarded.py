@@ -19,8 +19,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Empty, Receive, Scope, Send
-from litestar.utils.scope.state import ScopeState
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from entrypoints.http.request_id import current_client_ip
 
@@ -75,10 +74,6 @@ def apply_forwarded_headers(scope: Scope, proxies: TrustedProxies) -> None:
     host = _last(headers.get("x-forwarded-host"))
     if _HOST.fullmatch(host):
         headers["host"] = host
-    # Litestar's CORS middleware runs before this one and caches the parsed headers (and any URL)
-    # in the scope; forget them, so everything after sees the rewritten scope.
-    state = ScopeState.from_scope(scope)
-    state.headers = state.url = state.base_url = Empty
 
 
 def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:

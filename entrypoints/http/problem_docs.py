@@ -9,17 +9,28 @@ from litestar.openapi.datastructures import ResponseSpec
 from entrypoints.http.problems import PROBLEM_MEDIA_TYPE
 from entrypoints.http.schemas import ProblemBody
 
-MALFORMED_BODY = "The body is not a JSON object of the expected shape (validation-error)"
+MALFORMED_BODY = (
+    "The body is not UTF-8 JSON, is nested deeper than 32 levels, or is not a JSON object of "
+    "the expected shape (validation-error)"
+)
 UNREADABLE_PARAMETERS = "A header or cookie that cannot be read (validation-error)"
 BODY_TOO_LARGE = "The body is over 16 KiB; refused before it is parsed (payload-too-large)"
 THROTTLED = (
     "Too many attempts from this client; the `Retry-After` header says in how many seconds "
     "to try again (too-many-requests)"
 )
-COUNTERS_DOWN = (
-    "The store of the attempt counters (Redis) does not answer, or password hashing is past "
-    "capacity (`ARGON2_QUEUE_TIMEOUT`); refused rather than unthrottled or queued on "
-    "(service-unavailable)"
+NOT_JSON = (
+    "The body's Content-Type is not `application/json` (or `application/<something>+json`) "
+    "(unsupported-media-type)"
+)
+STORE_DOWN = (
+    "The database, or the store of the attempt counters (Redis), does not answer in time, or "
+    "password hashing is past capacity (`ARGON2_QUEUE_TIMEOUT`); refused rather than "
+    "unthrottled or queued on, and `Retry-After` says when to try again (service-unavailable)"
+)
+CROSS_SITE = (
+    "Sec-Fetch-Site is cross-site, or the Origin is neither this server's nor listed in "
+    "CORS_ALLOWED_ORIGINS (csrf-rejected)"
 )
 CSRF = (
     "The X-Requested-With header is missing, or Sec-Fetch-Site is cross-site, or the Origin is "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -31,6 +32,8 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("hexauth.http")
 # One detail for every refused token (docs/api.md "Token format"): the reason stays server-side.
 TOKEN_REFUSED = "the token is missing, invalid or expired"  # noqa: S105 (a message)
+# The innermost frames of an unhandled error's traceback that its log line names.
+_FRAMES_LOGGED = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +66,12 @@ class Problem:
         detail: str,
         headers: dict[str, str] | None = None,
         cookies: list[Cookie] | None = None,
-    ) -> Response[dict[str, Any]]:
-        """For handlers that must add a cookie to the problem (the refresh endpoint)."""
+    ) -> Response[Any]:
+        """For handlers that must add a cookie to the problem (the refresh endpoint).
+
+        Typed `Response[Any]` so such a handler's return type stays the body of its success
+        (what the OpenAPI document shows); the problem bodies are declared in `responses=`.
+        """
         body = {"type": self.type, "title": self.title, "status": self.status, "detail": detail}
         return Response(
             body,
@@ -86,6 +93,10 @@ NOT_FOUND = Problem("not-found", 404, "Not found")
 METHOD_NOT_ALLOWED = Problem("method-not-allowed", 405, "Method not allowed")
 EMAIL_TAKEN = Problem("email-taken", 409, "This email is already registered")
 PAYLOAD_TOO_LARGE = Problem("payload-too-large", 413, "The request body is too large")
+UNSUPPORTED_MEDIA_TYPE = Problem("unsupported-media-type", 415, "The body must be JSON")
+HEADERS_TOO_LARGE = Problem(
+    "request-header-fields-too-large", 431, "The request headers are too large"
+)
 TOO_MANY_REQUESTS = Problem("too-many-requests", 429, "Too many requests")
 SERVICE_UNAVAILABLE = Problem("service-unavailable", 503, "Service unavailable")
 INTERNAL_ERROR = Problem("internal-error", 500, "Internal server error")
@@ -150,14 +161,21 @@ def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) ->
 
 
 def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    """A bug: log it with an id, and show the client only that id (docs/api.md "Conventions")."""
+    """A bug: log it with an id, and show the client only that id (docs/api.md "Conventions").
+
+    The line names the exception's type, the route template, the request id and where in the
+    code it was raised; never the exception's message or arguments, a header or the body,
+    any of which can carry what the client sent (a password in a decoder's error, say).
+    """
     request_id = current_request_id.get() or uuid.uuid4().hex
+    frames = traceback.extract_tb(error.__traceback__)[-_FRAMES_LOGGED:]
     log.error(
-        "unhandled error on %s %s (request id %s)",
+        "unhandled %s on %s %s (request id %s) at %s",
+        type(error).__name__,
         request.method,
-        request.url.path,
+        request.scope.get("path_template") or "an unmatched path",
         request_id,
-        exc_info=error,
+        " < ".join(f"{frame.filename}:{frame.lineno} {frame.name}" for frame in reversed(frames)),
     )
     return INTERNAL_ERROR.response(f"request id {request_id}")
 

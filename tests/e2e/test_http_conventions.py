@@ -71,6 +71,30 @@ def test_an_unexpected_error_is_a_500_with_only_a_request_id(container, caplog):
     assert request_id in caplog.text
 
 
+def test_an_unexpected_error_is_logged_by_type_and_route_never_by_its_message(container, caplog):
+    class Exploding:
+        """A hasher whose checks fail with the password in the message, as a bug might."""
+
+        async def verify(self, password_hash: str, password: str) -> bool:
+            raise RuntimeError(f"boom with {password} and SELECT * FROM users")
+
+        async def imitate_verify(self, password: str) -> None:
+            raise RuntimeError(f"boom with {password} and SELECT * FROM users")
+
+        def close(self) -> None:
+            pass
+
+    container.password_hasher.override(providers.Object(Exploding()))
+    with TestClient(create_app(container), base_url=BASE_URL) as client:
+        response = client.post("/auth/login", json={"email": "a@example.com", "password": PASSWORD})
+
+    assert_problem(response, 500, "internal-error")
+    assert "unhandled RuntimeError on POST /auth/login" in caplog.text
+    assert response.headers["x-request-id"] in caplog.text
+    assert PASSWORD not in caplog.text
+    assert "SELECT" not in caplog.text
+
+
 def test_the_openapi_document_lists_every_endpoint(client):
     document = client.get("/schema/openapi.json").json()
 

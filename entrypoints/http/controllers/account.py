@@ -13,24 +13,28 @@ from application.logout_all import LogoutAll, LogoutAllCommand
 from application.results import Principal
 from application.revoke_session import RevokeSession, RevokeSessionCommand
 from entrypoints.http.controllers.auth import MAX_BODY_BYTES
-from entrypoints.http.dependencies import token_responder
 from entrypoints.http.forwarded import client_ip
+from entrypoints.http.json_body import require_json_body
 from entrypoints.http.problem_docs import (
     BODY_TOO_LARGE,
-    COUNTERS_DOWN,
     MALFORMED_BODY,
+    NOT_JSON,
+    STORE_DOWN,
     THROTTLED,
     UNREADABLE_PARAMETERS,
     no_content,
     problem_responses,
 )
-from entrypoints.http.responses import NO_STORE
+from entrypoints.http.responses import NO_STORE, TokenResponder
 from entrypoints.http.schemas import PasswordChange, SessionBody, TokenBody
 
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
-_UNAUTHORIZED = {401: "No valid access token, or its account is gone or disabled"}
+_UNAUTHORIZED = {
+    401: "No valid access token, or its account is gone or disabled",
+    503: STORE_DOWN,
+}
 
 SESSIONS_DESCRIPTION = """\
 The caller's live sessions (neither revoked nor expired), newest `created_at` first. `id` is the
@@ -61,12 +65,12 @@ class AccountController(Controller):
     )
     async def logout_all(
         self,
-        request: Request[Any, Any, Any],
-        principal: NamedDependency[Principal],
+        request: Request[Principal, Any, Any],
         logout_all: NamedDependency[LogoutAll],
+        responder: NamedDependency[TokenResponder],
     ) -> Response[None]:
-        await logout_all.execute(LogoutAllCommand(principal))
-        cookies = [token_responder(request).cookie.clear()]
+        await logout_all.execute(LogoutAllCommand(request.user))
+        cookies = [responder.cookie.clear()]
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=cookies)
 
     @get(
@@ -78,10 +82,10 @@ class AccountController(Controller):
     )
     async def list_sessions(
         self,
-        principal: NamedDependency[Principal],
+        request: Request[Principal, Any, Any],
         list_sessions: NamedDependency[ListSessions],
     ) -> Response[list[SessionBody]]:
-        sessions = await list_sessions.execute(ListSessionsCommand(principal))
+        sessions = await list_sessions.execute(ListSessionsCommand(request.user))
         return Response([SessionBody.of(session) for session in sessions], headers=NO_STORE)
 
     @delete(
@@ -105,17 +109,18 @@ class AccountController(Controller):
     async def revoke_session(
         self,
         session_id: FromPath[str],
-        request: Request[Any, Any, Any],
-        principal: NamedDependency[Principal],
+        request: Request[Principal, Any, Any],
         revoke_session: NamedDependency[RevokeSession],
+        responder: NamedDependency[TokenResponder],
     ) -> Response[None]:
-        was_current = await revoke_session.execute(RevokeSessionCommand(principal, session_id))
-        cookies = [token_responder(request).cookie.clear()] if was_current else []
+        was_current = await revoke_session.execute(RevokeSessionCommand(request.user, session_id))
+        cookies = [responder.cookie.clear()] if was_current else []
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=cookies)
 
     @post(
         "/password",
         status_code=200,
+        guards=[require_json_body],
         summary="Change the password; every session ends and this device gets a fresh one",
         description="The new password follows the same policy as at registration. On success "
         "every session of the user is revoked, and the response signs this device in on a new "
@@ -126,27 +131,28 @@ class AccountController(Controller):
                 **_UNAUTHORIZED,
                 400: MALFORMED_BODY,
                 413: BODY_TOO_LARGE,
+                415: NOT_JSON,
                 403: "The current password is wrong (invalid-credentials)",
                 422: "The new password is not acceptable (field `new_password`)",
                 429: THROTTLED,
-                503: COUNTERS_DOWN,
+                503: STORE_DOWN,
             }
         ),
     )
     async def change_password(
         self,
         data: JSONBody[PasswordChange],
-        request: Request[Any, Any, Any],
-        principal: NamedDependency[Principal],
+        request: Request[Principal, Any, Any],
         change_password: NamedDependency[ChangePassword],
+        responder: NamedDependency[TokenResponder],
     ) -> Response[TokenBody]:
         result = await change_password.execute(
             ChangePasswordCommand(
-                principal,
+                request.user,
                 data.current_password,
                 data.new_password,
                 request.headers.get("user-agent"),
                 client_ip(request),
             )
         )
-        return token_responder(request).tokens(result)
+        return responder.tokens(result)

@@ -4,48 +4,42 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency
-from litestar.params import CookieParameter, HeaderParameter, JSONBody
+from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from adapters.http.refresh_cookie import SECURE_NAME
 from application.login import Login, LoginCommand
 from application.logout import Logout, LogoutCommand
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.register_user import RegisterCommand, RegisterUser
 from domain.errors import InvalidToken
-from entrypoints.http.csrf import require_same_origin_request
-from entrypoints.http.dependencies import token_responder
+from entrypoints.http.csrf import refuse_cross_site, require_same_origin_request
 from entrypoints.http.forwarded import client_ip
+from entrypoints.http.json_body import require_json_body
 from entrypoints.http.problem_docs import (
     BODY_TOO_LARGE,
-    COUNTERS_DOWN,
+    CROSS_SITE,
     CSRF,
     MALFORMED_BODY,
+    NOT_JSON,
+    STORE_DOWN,
     THROTTLED,
     UNREADABLE_PARAMETERS,
     no_content,
     problem_responses,
 )
 from entrypoints.http.problems import INVALID_TOKEN, TOKEN_REFUSED
-from entrypoints.http.responses import NO_STORE
+from entrypoints.http.responses import NO_STORE, TokenResponder
 from entrypoints.http.schemas import Credentials, TokenBody
 
 MAX_BODY_BYTES = 16 * 1024  # docs/api.md: larger bodies on /auth/* are refused with 413 unparsed
 
-# Declared for the OpenAPI document; the CSRF guard and RefreshCookie are what read them.
+# Declared for the OpenAPI document; the CSRF guard is what reads it. The refresh cookie is
+# documented under its configured name by entrypoints.http.openapi.
 CsrfHeader = Annotated[
     str,
     HeaderParameter(
         name="X-Requested-With",
         description="Any non-empty value (a custom header cross-site forms cannot send)",
-    ),
-]
-RefreshCookieValue = Annotated[
-    str | None,
-    CookieParameter(
-        name=SECURE_NAME,
-        description="The refresh token, as set by register, login and refresh (HttpOnly); named "
-        "`refresh_token` when AUTH_COOKIE_SECURE=false",
     ),
 ]
 
@@ -60,16 +54,19 @@ class AuthController(Controller):
     @post(
         "/register",
         status_code=HTTP_201_CREATED,
+        guards=[refuse_cross_site, require_json_body],
         summary="Create an account and sign in",
         responses=problem_responses(
             {
                 400: MALFORMED_BODY,
+                403: CROSS_SITE,
                 409: "An account with this email exists (email-taken)",
                 413: BODY_TOO_LARGE,
+                415: NOT_JSON,
                 422: "The email or the password is not acceptable; `errors` names the field "
                 "(validation-error)",
                 429: THROTTLED,
-                503: COUNTERS_DOWN,
+                503: STORE_DOWN,
             }
         ),
     )
@@ -78,26 +75,30 @@ class AuthController(Controller):
         data: JSONBody[Credentials],
         request: Request[Any, Any, Any],
         register_user: NamedDependency[RegisterUser],
+        responder: NamedDependency[TokenResponder],
     ) -> Response[TokenBody]:
         result = await register_user.execute(
             RegisterCommand(
                 data.email, data.password, request.headers.get("user-agent"), client_ip(request)
             )
         )
-        return token_responder(request).tokens(result, HTTP_201_CREATED)
+        return responder.tokens(result, HTTP_201_CREATED)
 
     @post(
         "/login",
         status_code=200,
+        guards=[refuse_cross_site, require_json_body],
         summary="Sign in with email and password",
         responses=problem_responses(
             {
                 400: MALFORMED_BODY,
                 401: "Unknown email or wrong password, alike (invalid-credentials)",
-                403: "The password is right but the account is disabled (account-disabled)",
+                403: "The password is right but the account is disabled (account-disabled); or "
+                + CROSS_SITE,
                 413: BODY_TOO_LARGE,
+                415: NOT_JSON,
                 429: THROTTLED,
-                503: COUNTERS_DOWN,
+                503: STORE_DOWN,
             }
         ),
     )
@@ -106,18 +107,19 @@ class AuthController(Controller):
         data: JSONBody[Credentials],
         request: Request[Any, Any, Any],
         login: NamedDependency[Login],
+        responder: NamedDependency[TokenResponder],
     ) -> Response[TokenBody]:
         result = await login.execute(
             LoginCommand(
                 data.email, data.password, request.headers.get("user-agent"), client_ip(request)
             )
         )
-        return token_responder(request).tokens(result)
+        return responder.tokens(result)
 
     @post(
         "/refresh",
         status_code=200,
-        before_request=require_same_origin_request,
+        guards=[require_same_origin_request],
         summary="Trade the refresh cookie for a new access token and a rotated cookie",
         description="Rotates the session's refresh token. A retried refresh gets the same "
         "answer: within AUTH_REFRESH_REUSE_GRACE seconds of a rotation (default 5, at most 60; "
@@ -135,6 +137,7 @@ class AuthController(Controller):
                 "expired, reused, or begun before a password change); the cookie is cleared "
                 "(invalid-token)",
                 403: CSRF,
+                503: STORE_DOWN,
             }
         ),
     )
@@ -142,10 +145,9 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         refresh_session: NamedDependency[RefreshSession],
+        responder: NamedDependency[TokenResponder],
         x_requested_with: CsrfHeader,
-        refresh_cookie: RefreshCookieValue = None,
-    ) -> Response[Any]:
-        responder = token_responder(request)
+    ) -> Response[TokenBody]:
         token = responder.cookie.read(request.cookies)
         try:
             if token is None:
@@ -160,20 +162,19 @@ class AuthController(Controller):
     @post(
         "/logout",
         status_code=HTTP_204_NO_CONTENT,
-        before_request=require_same_origin_request,
+        guards=[require_same_origin_request],
         summary="End this device's session; idempotent",
         responses={
             **no_content("The session is revoked (if there was one) and the cookie is cleared"),
-            **problem_responses({400: UNREADABLE_PARAMETERS, 403: CSRF}),
+            **problem_responses({400: UNREADABLE_PARAMETERS, 403: CSRF, 503: STORE_DOWN}),
         },
     )
     async def logout(
         self,
         request: Request[Any, Any, Any],
         logout: NamedDependency[Logout],
+        responder: NamedDependency[TokenResponder],
         x_requested_with: CsrfHeader,
-        refresh_cookie: RefreshCookieValue = None,
     ) -> Response[None]:
-        responder = token_responder(request)
         await logout.execute(LogoutCommand(responder.cookie.read(request.cookies)))
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[responder.cookie.clear()])

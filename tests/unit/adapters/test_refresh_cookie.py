@@ -1,61 +1,11 @@
-"""The refresh cookie's Set-Cookie header: built directly for token values, and always exactly
-what Litestar's own Cookie would send."""
+"""The refresh cookie's Set-Cookie header, as docs/api.md "Token response" spells it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from hypothesis import given
-from hypothesis import strategies as st
-from litestar.datastructures import Cookie
-
-from adapters.http.refresh_cookie import COOKIE_PATH, RefreshCookie, TokenCookie
+from adapters.http.refresh_cookie import RefreshCookie
 from tests.fakes.security import FixedClock
-
-TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
-
-
-def both(value: str | None, **attributes: object) -> tuple[tuple[bytes, bytes], ...]:
-    fields = {"key": "refresh_token", "value": value, "path": COOKIE_PATH, "httponly": True}
-    fields |= {"samesite": "Strict", "max_age": 60, **attributes}
-    return TokenCookie(**fields).to_encoded_header(), Cookie(**fields).to_encoded_header()  # type: ignore[arg-type]
-
-
-@given(
-    value=st.text(TOKEN_ALPHABET, min_size=1, max_size=400),
-    max_age=st.integers(min_value=0, max_value=10**9),
-    secure=st.booleans(),
-    key=st.sampled_from(["refresh_token", "__Secure-refresh_token"]),
-)
-def test_a_token_cookie_is_byte_for_byte_litestars(value, max_age, secure, key):
-    ours, litestars = both(value, max_age=max_age, secure=secure, key=key)
-
-    assert ours == litestars
-
-
-@given(
-    value=st.one_of(
-        st.none(), st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
-    ),
-    secure=st.booleans(),
-)
-def test_any_other_value_is_litestars_too(value, secure):
-    ours, litestars = both(value, secure=secure)
-
-    assert ours == litestars
-
-
-def test_other_attributes_are_litestars_too():
-    for attributes in (
-        {"domain": "example.com"},
-        {"expires": 1_800_000_000},
-        {"max_age": None},
-        {"httponly": False},
-        {"samesite": "Lax"},
-        {"path": None},
-    ):
-        ours, litestars = both("a.b-c_d", **attributes)
-        assert ours == litestars, attributes
 
 
 def test_the_issued_and_the_clearing_cookie():
@@ -74,3 +24,20 @@ def test_the_issued_and_the_clearing_cookie():
         b"set-cookie",
         b'__Secure-refresh_token=""; HttpOnly; Max-Age=0; Path=/auth; SameSite=Strict; Secure',
     )
+
+
+def test_without_secure_the_cookie_drops_the_prefix_and_the_attribute():
+    clock = FixedClock()
+    cookie = RefreshCookie(clock, secure=False)
+
+    _, value = cookie.issue("a.b.c", clock.now() + timedelta(seconds=90)).to_encoded_header()
+
+    assert value == b"refresh_token=a.b.c; HttpOnly; Max-Age=90; Path=/auth; SameSite=Strict"
+
+
+def test_the_cookie_is_read_by_its_own_name_only():
+    cookie = RefreshCookie(FixedClock(), secure=True)
+
+    assert cookie.read({"__Secure-refresh_token": "t"}) == "t"
+    assert cookie.read({"refresh_token": "t"}) is None
+    assert cookie.read({"__Secure-refresh_token": ""}) is None

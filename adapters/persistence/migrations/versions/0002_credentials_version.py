@@ -1,4 +1,4 @@
-"""Credentials versions: a session keeps the one its login checked (API.md "Refresh sessions").
+"""Credentials versions: a session keeps the one its login checked (docs/api.md "Refresh sessions").
 
 Existing accounts and sessions start at 0, so every live session stays valid.
 

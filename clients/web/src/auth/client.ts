@@ -30,7 +30,7 @@ export type AuthClient = ReturnType<typeof createAuthClient>;
 
 type Broadcast = { type: "signed-in" | "signed-out" };
 
-const CSRF_HEADER = { "X-Requested-With": "hexauth-web" }; // API.md "CSRF header"
+const CSRF_HEADER = { "X-Requested-With": "hexauth-web" }; // docs/api.md "CSRF header"
 const LOCK_NAME = "hexauth-refresh-cookie";
 const REFRESH_AHEAD_MS = 30_000; // or a quarter of the token's lifetime, when that is shorter
 const RETRY_AFTER_OUTAGE_MS = 5_000;

@@ -1,4 +1,4 @@
-/** The shapes of API.md v1.2 that the client reads. */
+/** The shapes of docs/api.md v1.2 that the client reads. */
 
 export interface User {
   id: string;
@@ -7,7 +7,7 @@ export interface User {
   created_at: string;
 }
 
-/** Register, login, refresh and change-password answer this (API.md "Token response"). */
+/** Register, login, refresh and change-password answer this (docs/api.md "Token response"). */
 export interface TokenResponse {
   access_token: string;
   token_type: "Bearer";
