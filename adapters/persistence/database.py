@@ -7,13 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Connection, event, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+
+from adapters.persistence.outages import WAIT_SECONDS
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./.data/hexauth.db"
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-"""How long a SQLite transaction waits for another one's write lock before failing."""
+SQLITE_BUSY_TIMEOUT_MS = int(WAIT_SECONDS * 1000)
+"""How long a SQLite transaction waits for another one's write lock before failing (and the
+service answering 503): the same bound as every other wait for the database."""
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -49,20 +53,43 @@ def ensure_sqlite_folder(url: str | URL) -> None:
 def create_engine(url: str | URL, *, foreign_keys: bool = True, **options: Any) -> AsyncEngine:
     """An AsyncEngine for `sqlite+aiosqlite://` or `postgresql+asyncpg://` URLs.
 
-    `options` go to SQLAlchemy's `create_async_engine` (pool size, echo...). On SQLite every
+    `options` go to SQLAlchemy's `create_async_engine` (pool size, echo...). Every wait is
+    bounded by `WAIT_SECONDS` unless `options` say otherwise: a connection from the pool
+    (`pool_timeout`), connecting, and each statement (asyncpg's `timeout` and
+    `command_timeout`). On PostgreSQL a pooled connection that the server closed meanwhile (a
+    restart) is replaced at checkout rather than failing its first statement. On SQLite every
     transaction starts with BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout
     rather than failing, foreign keys are enforced unless `foreign_keys` is False (Alembic's
     batch mode needs them off while it recreates tables), and the journal is WAL, so readers
     outside a transaction never wait for a writer.
     """
     parsed = async_url(url)
+    if "poolclass" not in options:  # the default queue pools take a checkout timeout
+        options.setdefault("pool_timeout", WAIT_SECONDS)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(parsed, **options)
+        options["connect_args"] = {
+            "timeout": WAIT_SECONDS,
+            "command_timeout": WAIT_SECONDS,
+            **options.get("connect_args", {}),
+        }
+        engine = create_async_engine(parsed, **options)
+        event.listen(engine.sync_engine, "checkout", _replace_if_closed)
+        return engine
     ensure_sqlite_folder(parsed)
     engine = create_async_engine(parsed, **options)
     event.listen(engine.sync_engine, "connect", _sqlite_connect_hook(foreign_keys=foreign_keys))
     event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine
+
+
+def _replace_if_closed(
+    dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection
+) -> None:
+    # SQLAlchemy's documented way to refuse a pooled connection at checkout (PoolEvents.checkout:
+    # raising DisconnectionError makes the pool connect afresh). `is_closed` asks asyncpg
+    # whether the socket is gone, without a round trip (pool_pre_ping would cost one each time).
+    if record.driver_connection is not None and record.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this connection")
 
 
 def _sqlite_connect_hook(*, foreign_keys: bool) -> Callable[[Any, ConnectionPoolEntry], None]:
