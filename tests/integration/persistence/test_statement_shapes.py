@@ -140,9 +140,7 @@ async def test_a_custom_column_type_reads_back_what_was_written(engine: AsyncEng
     [ada] = await given_users(engine, "ada@example.com")
     async with SqlAlchemyUnitOfWork(engine) as uow:
         for id_, tags in ((1, frozenset({"work", "home"})), (2, frozenset()), (3, None)):
-            await uow.statements.run(
-                insert(notes).values(id=id_, user_id=ada.id, tags=tags), {}
-            )
+            await uow.statements.run(insert(notes).values(id=id_, user_id=ada.id, tags=tags), {})
         await uow.commit()
 
     async with SqlAlchemyUnitOfWork(engine, read_only=True) as uow:
