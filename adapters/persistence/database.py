@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Connection, event, make_url
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
@@ -57,7 +58,8 @@ def create_engine(url: str | URL, *, foreign_keys: bool = True, **options: Any) 
     bounded by `WAIT_SECONDS` unless `options` say otherwise: a connection from the pool
     (`pool_timeout`), connecting, and each statement (asyncpg's `timeout` and
     `command_timeout`). On PostgreSQL a pooled connection that the server closed meanwhile (a
-    restart) is replaced at checkout rather than failing its first statement. On SQLite every
+    restart) is replaced at checkout rather than failing its first statement, and one lost or
+    timed out is closed at once. On SQLite every
     transaction starts with BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout
     rather than failing, foreign keys are enforced unless `foreign_keys` is False (Alembic's
     batch mode needs them off while it recreates tables), and the journal is WAL, so readers
@@ -74,6 +76,7 @@ def create_engine(url: str | URL, *, foreign_keys: bool = True, **options: Any) 
         }
         engine = create_async_engine(parsed, **options)
         event.listen(engine.sync_engine, "checkout", _replace_if_closed)
+        event.listen(engine.sync_engine, "handle_error", _close_at_once_when_lost)
         return engine
     ensure_sqlite_folder(parsed)
     engine = create_async_engine(parsed, **options)
@@ -90,6 +93,15 @@ def _replace_if_closed(
     # whether the socket is gone, without a round trip (pool_pre_ping would cost one each time).
     if record.driver_connection is not None and record.driver_connection.is_closed():
         raise DisconnectionError("the server closed this connection")
+
+
+def _close_at_once_when_lost(context: ExceptionContext) -> None:
+    # SQLAlchemy invalidates a connection that timed out or dropped by first trying asyncpg's
+    # graceful close, which waits up to 2 s more for a server that may be frozen; closing the
+    # socket here first (asyncpg's `terminate`) keeps the outage answer within WAIT_SECONDS.
+    connection = context.connection
+    if context.is_disconnect and connection is not None and not connection.invalidated:
+        connection.connection.driver_connection.terminate()
 
 
 def _sqlite_connect_hook(*, foreign_keys: bool) -> Callable[[Any, ConnectionPoolEntry], None]:

@@ -158,9 +158,10 @@ class Cluster:
         log = self.folder / "postgres.log"
         self._pg_ctl("-D", self.data, "-l", log, "-o", options, "-w", "-t", "60", "start")
 
-    def stop(self) -> None:
-        """Immediate shutdown: every connection is dropped at once."""
-        self._pg_ctl("-D", self.data, "-m", "immediate", "-w", "stop")
+    def stop(self, mode: str = "fast") -> None:
+        """Shut down, dropping every connection at once. "fast" keeps what was committed;
+        "immediate" is a crash, and loses recent commits here (synchronous_commit is off)."""
+        self._pg_ctl("-D", self.data, "-m", mode, "-w", "stop")
 
     def processes(self) -> list[int]:
         """The postmaster and every process it started (backends, background workers)."""
@@ -237,7 +238,7 @@ def throwaway_cluster() -> Iterator[Cluster]:
             yield cluster
         finally:
             with contextlib.suppress(PostgresUnavailableError):  # already stopped
-                cluster.stop()
+                cluster.stop("immediate")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
