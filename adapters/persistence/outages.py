@@ -46,12 +46,19 @@ def is_outage(error: BaseException) -> bool:
     return _is_outage_cause(error)
 
 
+def sqlstate_of(error: BaseException | None) -> str | None:
+    """PostgreSQL's SQLSTATE for `error`: on asyncpg's errors, and on the driver error that a
+    SQLAlchemy DBAPIError wraps; None for anything else."""
+    if isinstance(error, DBAPIError):
+        error = error.orig
+    sqlstate = getattr(error, "sqlstate", None)
+    return sqlstate if isinstance(sqlstate, str) else None
+
+
 def _is_outage_cause(error: BaseException | None) -> bool:
-    if error is None:
-        return False
     if isinstance(error, _DRIVER_OUTAGES):
         return True
-    sqlstate = getattr(error, "sqlstate", None)  # asyncpg's errors and SQLAlchemy's wrappers
-    if not isinstance(sqlstate, str):
+    sqlstate = sqlstate_of(error)
+    if sqlstate is None:
         return False
     return sqlstate.startswith(_UNAVAILABLE_SQLSTATE_CLASSES) or sqlstate in _UNAVAILABLE_SQLSTATES
