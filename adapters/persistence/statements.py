@@ -3,8 +3,8 @@ every backend, with outages turned into the port's StoreUnavailable on the way o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +14,9 @@ from sqlalchemy.sql.base import Executable
 
 Row = Sequence[Any]
 
-OutageGuard = Callable[[], AbstractAsyncContextManager[None]]
-"""Wraps one exchange with the database; turns an outage inside into StoreUnavailable."""
+OnFailure = Callable[[BaseException], Awaitable[None]]
+"""Told of every error of an exchange with the database before it propagates; raises
+StoreUnavailable in its place for an outage (the unit of work's `_failed`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +43,13 @@ class StatementRunner:
     def __init__(
         self,
         connection: AsyncConnection,
-        guard: OutageGuard,
+        on_failure: OnFailure,
         driver: asyncpg.Connection | None = None,
     ) -> None:
         self._connection = connection
-        self._guard = guard
+        self._failed = on_failure
         self._driver = driver
+        self._autocommit = driver is None  # nothing to set up where SQLAlchemy owns the transaction
 
     async def first(
         self,
@@ -56,17 +58,23 @@ class StatementRunner:
         *,
         on_postgres: DriverQuery | None = None,
     ) -> Row | None:
-        async with self._guard():
+        try:
             if on_postgres is not None and self._driver is not None:
                 row: Row | None = await self._driver.fetchrow(
                     on_postgres.sql, *on_postgres.arguments(params)
                 )
                 return row
-            return (await self._connection.execute(statement, params)).first()
+            return (await (await self._sqlalchemy()).execute(statement, params)).first()
+        except BaseException as error:
+            await self._failed(error)
+            raise
 
     async def all(self, statement: Executable, params: Mapping[str, Any]) -> list[Row]:
-        async with self._guard():
-            return list(await self._connection.execute(statement, params))
+        try:
+            return list(await (await self._sqlalchemy()).execute(statement, params))
+        except BaseException as error:
+            await self._failed(error)
+            raise
 
     async def run(
         self,
@@ -76,19 +84,31 @@ class StatementRunner:
         on_postgres: DriverQuery | None = None,
     ) -> int:
         """Run a write; return how many rows it changed."""
-        async with self._guard():
+        try:
             if on_postgres is not None and self._driver is not None:
                 status: str = await self._driver.execute(
                     on_postgres.sql, *on_postgres.arguments(params)
                 )
                 # The command tag: "UPDATE 1", "DELETE 3", "INSERT 0 1"; the count is last.
                 return int(status.rsplit(" ", 1)[-1])
-            return int((await self._connection.execute(statement, params)).rowcount)
+            return int((await (await self._sqlalchemy()).execute(statement, params)).rowcount)
+        except BaseException as error:
+            await self._failed(error)
+            raise
+
+    async def _sqlalchemy(self) -> AsyncConnection:
+        if not self._autocommit:
+            # The unit of work's transaction is asyncpg's: in its AUTOCOMMIT mode SQLAlchemy
+            # opens none of its own, and its statements run in that one. Set on first use,
+            # so a unit of work of hot queries only pays nothing for it.
+            await self._connection.execution_options(isolation_level="AUTOCOMMIT")
+            self._autocommit = True
+        return self._connection
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """A nested transaction: an error inside undoes only what ran inside."""
-        async with self._guard():
+        try:
             if self._driver is not None:
                 # The unit of work's transaction is asyncpg's here, so is its savepoint.
                 async with self._driver.transaction():
@@ -96,3 +116,6 @@ class StatementRunner:
             else:
                 async with self._connection.begin_nested():
                     yield
+        except BaseException as error:
+            await self._failed(error)
+            raise

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from functools import partial
 from types import TracebackType
 from typing import Self
@@ -55,16 +53,21 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     async def __aenter__(self) -> Self:
         if self._connection is not None:
             raise RuntimeError("this unit of work is already open")
-        async with self._outages():
+        try:
             connection = await self._connect()
+        except BaseException as error:
+            await self._failed(error)
+            raise
         self._connection = connection
         try:
-            async with self._outages():
-                await self._begin(connection)
-        except BaseException:
-            await self._leave()
+            await self._begin(connection)
+        except BaseException as error:
+            try:
+                await self._failed(error)
+            finally:
+                await self._leave()
             raise
-        self.statements = StatementRunner(connection, self._outages, self._driver)
+        self.statements = StatementRunner(connection, self._failed, self._driver)
         self.users = SqlAlchemyUserRepository(self.statements)
         self.sessions = SqlAlchemySessionRepository(self.statements)
         return self
@@ -74,7 +77,6 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             return await self._engine.connect()
         connection = await self._engine.connect()
         try:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
             self._driver = (await connection.get_raw_connection()).driver_connection
         except BaseException:
             await connection.invalidate()
@@ -126,35 +128,32 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             raise RuntimeError("commit outside `async with`")
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        async with self._outages():
-            if self._transaction is None:
-                await self._connection.commit()
-                return
-            transaction, self._transaction = self._transaction, None
-            try:
-                await transaction.commit()
-            except BaseException:
-                await self._discard(self._connection)
-                raise
-
-    @asynccontextmanager
-    async def _outages(self) -> AsyncIterator[None]:
-        """The one place where the database's outage errors become StoreUnavailable."""
+        transaction, self._transaction = self._transaction, None
         try:
-            yield
-        except StoreUnavailable:
-            raise
-        except Exception as error:
-            if not is_outage(error):
-                raise
-            if self._connection is not None:
+            if transaction is None:
+                await self._connection.commit()
+            else:
+                await transaction.commit()
+        except BaseException as error:
+            if transaction is not None:  # committed or not, nobody knows: never reuse it
                 await self._discard(self._connection)
+            await self._failed(error)
+            raise
+
+    async def _failed(self, error: BaseException) -> None:
+        """The one place where the database's outage errors become StoreUnavailable.
+
+        Told of every error of an exchange with the database: for an outage it throws the
+        connection away and raises StoreUnavailable in the error's place; a cancellation also
+        throws it away (its state is unknown); anything else is left for the caller to re-raise.
+        """
+        if isinstance(error, StoreUnavailable):
+            return
+        outage = isinstance(error, Exception) and is_outage(error)
+        if (outage or not isinstance(error, Exception)) and self._connection is not None:
+            await self._discard(self._connection)
+        if outage:
             raise StoreUnavailable(f"the database: {type(error).__name__}") from error
-        except BaseException:
-            # Cancelled mid-exchange: the connection's state is unknown, so it serves no one.
-            if self._connection is not None:
-                await self._discard(self._connection)
-            raise
 
     async def _discard(self, connection: AsyncConnection) -> None:
         if self._driver is not None:

@@ -88,13 +88,3 @@ async def test_a_server_that_is_not_there_is_store_unavailable() -> None:
     finally:
         await engine.dispose()
 
-
-async def test_a_sqlite_file_that_cannot_be_opened_is_store_unavailable(tmp_path) -> None:
-    (tmp_path / "db").mkdir()  # a folder where the database file should be
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db'}")
-    try:
-        with pytest.raises(StoreUnavailable):
-            async with SqlAlchemyUnitOfWork(engine, read_only=True) as uow:
-                await uow.users.get(a_user().id)
-    finally:
-        await engine.dispose()
