@@ -101,7 +101,9 @@ def _close_at_once_when_lost(context: ExceptionContext) -> None:
     # socket here first (asyncpg's `terminate`) keeps the outage answer within WAIT_SECONDS.
     connection = context.connection
     if context.is_disconnect and connection is not None and not connection.invalidated:
-        connection.connection.driver_connection.terminate()
+        driver = connection.connection.driver_connection
+        if driver is not None:
+            driver.terminate()
 
 
 def _sqlite_connect_hook(*, foreign_keys: bool) -> Callable[[Any, ConnectionPoolEntry], None]:

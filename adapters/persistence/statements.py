@@ -60,10 +60,10 @@ class StatementRunner:
     ) -> Row | None:
         try:
             if on_postgres is not None and self._driver is not None:
-                row: Row | None = await self._driver.fetchrow(
+                record = await self._driver.fetchrow(
                     on_postgres.sql, *on_postgres.arguments(params)
                 )
-                return row
+                return None if record is None else tuple(record)
             return (await (await self._sqlalchemy()).execute(statement, params)).first()
         except BaseException as error:
             await self._failed(error)
