@@ -87,4 +87,3 @@ async def test_a_server_that_is_not_there_is_store_unavailable() -> None:
                     await uow.users.get(a_user().id)
     finally:
         await engine.dispose()
-
