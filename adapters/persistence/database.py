@@ -66,9 +66,11 @@ def create_engine(url: str | URL, *, foreign_keys: bool = True, **options: Any) 
     outside a transaction never wait for a writer.
     """
     parsed = async_url(url)
-    if "poolclass" not in options:  # the default queue pools take a checkout timeout
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if "poolclass" not in options and (not is_sqlite or sqlite_file(parsed) is not None):
+        # The default queue pools take a checkout timeout (in-memory SQLite's StaticPool not).
         options.setdefault("pool_timeout", WAIT_SECONDS)
-    if parsed.get_backend_name() != "sqlite":
+    if not is_sqlite:
         options["connect_args"] = {
             "timeout": WAIT_SECONDS,
             "command_timeout": WAIT_SECONDS,
