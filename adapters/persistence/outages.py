@@ -32,6 +32,9 @@ _DRIVER_OUTAGES: tuple[type[BaseException], ...] = (
     PoolTimeoutError,  # no pooled connection came free in time
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,  # among others: the connection is closed
+    # The protocol is out of step, as when the server's notice that it ends the connection
+    # races the next statement: that connection is unusable.
+    asyncpg.InternalClientError,
 )
 
 
@@ -42,7 +45,9 @@ def is_outage(error: BaseException) -> bool:
             return True
         if isinstance(error, OperationalError):
             return getattr(error.orig, "sqlite_errorname", None) != _SQLITE_STATEMENT_ERROR
-        return _is_outage_cause(error.orig)
+        # SQLAlchemy's asyncpg adapter wraps the driver's error in one of its own.
+        driver_error = None if error.orig is None else error.orig.__cause__
+        return _is_outage_cause(error.orig) or _is_outage_cause(driver_error)
     return _is_outage_cause(error)
 
 

@@ -51,6 +51,7 @@ class _Wrapped(Exception):
         asyncpg.QueryCanceledError("canceling statement due to statement timeout"),
         asyncpg.TooManyConnectionsError("too many clients already"),
         asyncpg.InvalidCatalogNameError('database "x" does not exist'),
+        asyncpg.InternalClientError("cannot switch to state 11; another operation is in progress"),
         InterfaceError("SELECT 1", {}, Exception("connection is closed")),
         DBAPIError("SELECT 1", {}, _Wrapped("08006")),
         DBAPIError("SELECT 1", {}, Exception("lost"), connection_invalidated=True),
