@@ -18,6 +18,7 @@ MAINTENANCE_DATABASE = "postgres"
 _MISSING_DATABASE = "3D000"  # invalid_catalog_name
 _ALREADY_EXISTS = "42P04"  # duplicate_database: another migrate created it meanwhile
 _NOT_ALLOWED = "42501"  # insufficient_privilege
+_REFUSED_CREDENTIALS = "28"  # invalid_authorization_specification, invalid_password
 
 T = TypeVar("T")
 
@@ -50,11 +51,15 @@ def database_problem(url: str) -> str | None:
 
 
 def outage_line(url: str | URL, error: BaseException) -> str | None:
-    """The one line for `error` met on the database at `url`, if it is an outage."""
+    """The one line for `error` met on the database at `url`, if it is about reaching it (an
+    outage, a missing database, refused credentials); None for anything else."""
     parsed = make_url(url)
     where = _where(parsed)
-    if sqlstate_of(error) == _MISSING_DATABASE:
+    sqlstate = sqlstate_of(error) or ""
+    if sqlstate == _MISSING_DATABASE:
         return f"database {parsed.database!r} does not exist at {where}; run `hexauth migrate`"
+    if sqlstate.startswith(_REFUSED_CREDENTIALS):
+        return f"the database at {where} refused user {parsed.username!r}; check DATABASE_URL"
     if is_outage(error):
         cause = type(getattr(error, "orig", None) or error).__name__
         return f"the database at {where} does not answer ({cause}); is it running?"

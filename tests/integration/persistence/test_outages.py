@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from adapters.persistence import create_engine
 from adapters.persistence.outages import is_outage
+from adapters.persistence.provision import outage_line
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from application.ports import StoreUnavailable
 from tests.builders import a_user
@@ -88,3 +89,30 @@ async def test_a_server_that_is_not_there_is_store_unavailable() -> None:
                     await uow.users.get(a_user().id)
     finally:
         await engine.dispose()
+
+
+URL = "postgresql+asyncpg://app:secret@db.example:5432/hexauth"
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (
+            asyncpg.InvalidCatalogNameError('database "hexauth" does not exist'),
+            "database 'hexauth' does not exist at db.example:5432/hexauth; run `hexauth migrate`",
+        ),
+        (
+            asyncpg.InvalidAuthorizationSpecificationError('role "app" does not exist'),
+            "the database at db.example:5432/hexauth refused user 'app'; check DATABASE_URL",
+        ),
+        (
+            ConnectionRefusedError(111, "Connection refused"),
+            "the database at db.example:5432/hexauth does not answer (ConnectionRefusedError);"
+            " is it running?",
+        ),
+        (ValueError("a bug"), None),
+    ],
+    ids=repr,
+)
+def test_a_database_that_cannot_be_used_is_one_line_without_the_password(error, line) -> None:
+    assert outage_line(URL, error) == line
