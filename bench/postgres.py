@@ -1,8 +1,9 @@
 """PostgreSQL for the benchmark, found the way the tests find it.
 
-Order: `BENCH_DATABASE_URL`; then what `tests/conftest.py` does (`TEST_DATABASE_URL`, a
-testcontainers container when Docker answers, a throwaway cluster from the local `initdb` and
-`pg_ctl` run as the `postgres` user, with fsync, synchronous_commit and full_page_writes off).
+Order: `BENCH_DATABASE_URL`; then what the tests do (`tests/support/postgres.py`:
+`TEST_DATABASE_URL`, a testcontainers container when Docker answers, a throwaway cluster from
+the local `initdb` and `pg_ctl` run as the `postgres` user, with fsync, synchronous_commit and
+full_page_writes off).
 A throwaway cluster is pinned to the CPUs asked for; a server given by URL is left alone.
 Each run works in its own database, `hexauth_bench_<random>`, dropped at the end.
 """
@@ -21,6 +22,7 @@ import asyncpg
 
 from adapters.persistence.database import async_url
 from bench.processes import CLUSTER_PREFIX, Registry
+from tests.support import postgres as support
 
 _T = TypeVar("_T")
 
@@ -50,9 +52,7 @@ async def _execute(url: str, *statements: str) -> list[list[asyncpg.Record]]:
 
 
 def create_database(admin_url: str) -> str:
-    from tests.conftest import create_database as create_test_database
-
-    return create_test_database(admin_url, prefix="hexauth_bench")
+    return support.create_database(admin_url, prefix="hexauth_bench")
 
 
 def fresh_database(
@@ -68,9 +68,7 @@ def fresh_database(
 
 
 def drop_database(admin_url: str, name: str) -> None:
-    from tests.conftest import drop_database as drop_test_database
-
-    drop_test_database(admin_url, async_url(admin_url).set(database=name).render_as_string())
+    support.drop_database(admin_url, async_url(admin_url).set(database=name).render_as_string())
 
 
 @contextlib.contextmanager
@@ -80,11 +78,9 @@ def postgres(registry: Registry, cpus: set[int] | None) -> Iterator[Server]:
         url = async_url(explicit).render_as_string(hide_password=False)
         yield _describe(url, "BENCH_DATABASE_URL", None, None, "not pinned: not started here")
         return
-    # The tests' own discovery, imported rather than copied, so both find the same server.
-    from tests.conftest import postgres_server
-
+    # The tests' own discovery, shared rather than copied, so both find the same server.
     source = "TEST_DATABASE_URL" if os.environ.get("TEST_DATABASE_URL") else "throwaway cluster"
-    with postgres_server() as url:
+    with support.postgres_server() as url:
         data_dir = _data_directory(url)
         owned = data_dir is not None and data_dir.startswith(CLUSTER_PREFIX)
         if owned:

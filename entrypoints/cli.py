@@ -59,8 +59,25 @@ def _keys_new(kid: str | None) -> int:
 
 def _migrate(settings: Settings) -> int:
     from adapters.persistence.migrate import upgrade
+    from adapters.persistence.provision import (
+        DatabaseUnusable,
+        create_database_if_missing,
+        outage_line,
+    )
 
-    upgrade(settings.database_url)
+    try:
+        if create_database_if_missing(settings.database_url):
+            print("hexauth: created the database, which did not exist", file=sys.stderr)
+        upgrade(settings.database_url)
+    except DatabaseUnusable as unusable:
+        print(f"hexauth: {unusable}", file=sys.stderr)
+        return 1
+    except Exception as error:
+        line = outage_line(settings.database_url, error)
+        if line is None:  # not about reaching the database: a bug, with its traceback
+            raise
+        print(f"hexauth: {line}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -68,6 +85,12 @@ def _serve(settings: Settings, workers: int) -> int:
     import uvicorn
 
     from adapters.observability.metrics import share_across_processes
+    from adapters.persistence.provision import database_problem
+
+    problem = database_problem(settings.database_url)
+    if problem is not None:
+        # Served anyway: requests that need the database answer 503 until it answers.
+        print(f"hexauth: {problem}", file=sys.stderr)
 
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish, then raises the signal
     # again: with this handler in place a completed graceful shutdown exits with status 0.

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import Integer, bindparam, delete, insert, literal_column, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from adapters.persistence import hot_queries
 from adapters.persistence.statements import Row, StatementRunner
 from adapters.persistence.tables import UNIQUE_EMAIL, refresh_sessions, users
 from application.ports import SessionRepository, UserRepository
@@ -25,10 +26,9 @@ _USER_COLUMNS = (
     users.c.credentials_version,
 )
 _SELECT_USER = select(*_USER_COLUMNS).where(users.c.id == bindparam("user_id"))
+_PG_SELECT_USER = hot_queries.select_user(_USER_COLUMNS)
 _SELECT_USER_BY_EMAIL = select(*_USER_COLUMNS).where(users.c.email == bindparam("email"))
 _INSERT_USER = insert(users)
-# A literal in the SQL, not a bound parameter: every statement here takes named parameters only.
-_ONE = literal_column("1", Integer)
 # A credential change counts in the database (`+ 1` under the row lock, not a value computed
 # in memory), so of two concurrent changes neither is lost: the stored version passes every
 # version a login read before either committed.
@@ -37,7 +37,7 @@ _UPDATE_PASSWORD_HASH = (
     .where(users.c.id == bindparam("user_id"))
     .values(
         password_hash=bindparam("new_password_hash"),
-        credentials_version=users.c.credentials_version + _ONE,
+        credentials_version=users.c.credentials_version + 1,
     )
 )
 # The same password hashed anew: only while no credential change came in between.
@@ -54,7 +54,7 @@ _UPDATE_IS_ACTIVE = (
     .where(users.c.id == bindparam("user_id"), users.c.is_active != bindparam("new_is_active"))
     .values(
         is_active=bindparam("new_is_active"),
-        credentials_version=users.c.credentials_version + _ONE,
+        credentials_version=users.c.credentials_version + 1,
     )
 )
 
@@ -82,7 +82,17 @@ _SELECT_SESSION_WITH_OWNER = (
     .join_from(refresh_sessions, users, refresh_sessions.c.user_id == users.c.id)
     .where(refresh_sessions.c.id == bindparam("session_id"))
 )
+_PG_SELECT_SESSION_WITH_OWNER = hot_queries.select_session_with_owner(
+    _SESSION_COLUMNS, _USER_COLUMNS
+)
 _INSERT_SESSION = insert(refresh_sessions)
+_ROTATED_COLUMNS = (
+    "current_token_id",
+    "previous_token_id",
+    "rotated_at",
+    "last_used_at",
+    "idle_expires_at",
+)
 _ROTATE_SESSION = (
     update(refresh_sessions)
     .where(
@@ -90,14 +100,9 @@ _ROTATE_SESSION = (
         refresh_sessions.c.current_token_id == bindparam("expected_token_id"),
         refresh_sessions.c.revoked_at.is_(None),
     )
-    .values(
-        current_token_id=bindparam("new_current_token_id"),
-        previous_token_id=bindparam("new_previous_token_id"),
-        rotated_at=bindparam("new_rotated_at"),
-        last_used_at=bindparam("new_last_used_at"),
-        idle_expires_at=bindparam("new_idle_expires_at"),
-    )
+    .values({column: bindparam(f"new_{column}") for column in _ROTATED_COLUMNS})
 )
+_PG_ROTATE_SESSION = hot_queries.rotate_session(_ROTATED_COLUMNS)
 # The first revocation wins, as in Session.revoke, even when two processes race.
 _REVOKE_SESSION = (
     update(refresh_sessions)
@@ -165,7 +170,9 @@ class SqlAlchemyUserRepository(UserRepository):
             raise
 
     async def get(self, user_id: UUID) -> User | None:
-        row = await self._statements.first(_SELECT_USER, {"user_id": user_id})
+        row = await self._statements.first(
+            _SELECT_USER, {"user_id": user_id}, on_postgres=_PG_SELECT_USER
+        )
         return None if row is None else _user_from(row)
 
     async def get_by_email(self, email: Email) -> User | None:
@@ -233,7 +240,11 @@ class SqlAlchemySessionRepository(SessionRepository):
 
     async def get_with_owner(self, session_id: UUID) -> tuple[Session, User] | None:
         """One SELECT joining the session's row to its user's (the foreign key makes it one)."""
-        row = await self._statements.first(_SELECT_SESSION_WITH_OWNER, {"session_id": session_id})
+        row = await self._statements.first(
+            _SELECT_SESSION_WITH_OWNER,
+            {"session_id": session_id},
+            on_postgres=_PG_SELECT_SESSION_WITH_OWNER,
+        )
         if row is None:
             return None
         split = len(_SESSION_COLUMNS)
@@ -258,6 +269,7 @@ class SqlAlchemySessionRepository(SessionRepository):
                 "new_last_used_at": _to_utc(session.last_used_at),
                 "new_idle_expires_at": _to_utc(session.idle_expires_at),
             },
+            on_postgres=_PG_ROTATE_SESSION,
         )
         return changed == 1
 
@@ -331,9 +343,8 @@ def _session_from(row: Row) -> Session:
 
 
 def _violates_unique_email(error: IntegrityError) -> bool:
-    # asyncpg names the constraint (on the error itself when AsyncpgRunner ran the statement,
-    # on the cause of SQLAlchemy's adapter error otherwise); SQLite names the columns
-    # ("UNIQUE constraint failed: ...").
+    # asyncpg names the constraint (on the cause of SQLAlchemy's adapter error); SQLite names
+    # the columns ("UNIQUE constraint failed: ...").
     orig = error.orig
     constraint = getattr(orig, "constraint_name", None) or getattr(
         getattr(orig, "__cause__", None), "constraint_name", None

@@ -1,139 +1,121 @@
-"""How the repositories run their Core statements: through SQLAlchemy, or, on PostgreSQL,
-compiled by SQLAlchemy once and run on the pooled asyncpg connection itself.
-
-Why the second way exists: SQLAlchemy's async execute (a greenlet hop, its execution context,
-the asyncpg adapter's cursor and Row objects) costs about 120 µs of CPU per statement on top
-of asyncpg's own work, as much as the whole query through asyncpg (docs/performance.md,
-"The database path, isolated"). No maintained library runs SQLAlchemy-built SQL on a raw
-driver connection, so the few lines that do it live here. SQLAlchemy still builds and compiles
-every statement, owns the pool and its settings, and the schema and migrations stay
-SQLAlchemy's and Alembic's.
-"""
+"""How the repositories run their statements: SQLAlchemy Core through its AsyncConnection, on
+every backend, with outages turned into the port's StoreUnavailable on the way out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any
 
 import asyncpg
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.base import Executable
 
 Row = Sequence[Any]
 
-
-class StatementRunner(Protocol):
-    """Runs Core statements with named parameters on one connection.
-
-    Failures are SQLAlchemy's exceptions whichever way the statement ran: IntegrityError for
-    a violated constraint, other DBAPIErrors for the rest.
-    """
-
-    async def first(self, statement: Executable, params: Mapping[str, Any]) -> Row | None: ...
-
-    async def all(self, statement: Executable, params: Mapping[str, Any]) -> list[Row]: ...
-
-    async def run(self, statement: Executable, params: Mapping[str, Any]) -> int:
-        """Run a write; return how many rows it changed."""
-        ...
-
-    def savepoint(self) -> AbstractAsyncContextManager[object]:
-        """A nested transaction: an error inside undoes only what ran inside."""
-        ...
-
-
-class SqlAlchemyRunner(StatementRunner):
-    """Statements through SQLAlchemy's AsyncConnection: every backend, every feature."""
-
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-
-    async def first(self, statement: Executable, params: Mapping[str, Any]) -> Row | None:
-        return (await self._connection.execute(statement, params)).first()
-
-    async def all(self, statement: Executable, params: Mapping[str, Any]) -> list[Row]:
-        return list(await self._connection.execute(statement, params))
-
-    async def run(self, statement: Executable, params: Mapping[str, Any]) -> int:
-        return int((await self._connection.execute(statement, params)).rowcount)
-
-    def savepoint(self) -> AbstractAsyncContextManager[object]:
-        return self._connection.begin_nested()
+OnFailure = Callable[[BaseException], Awaitable[None]]
+"""Told of every error of an exchange with the database before it propagates; raises
+StoreUnavailable in its place for an outage (the unit of work's `_failed`)."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Compiled:
+class DriverQuery:
+    """A statement as plain PostgreSQL text with `$n` placeholders, for asyncpg's own API, and
+    the names of the parameters that fill `$1`, `$2`... in order."""
+
     sql: str
     names: tuple[str, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
-        return [
-            params[name] if process is None else process(params[name])
-            for name, process in zip(self.names, self.processors, strict=True)
-        ]
+        return [params[name] for name in self.names]
 
 
-class AsyncpgRunner(StatementRunner):
-    """Statements compiled by SQLAlchemy for asyncpg, once each, run on the driver connection.
+class StatementRunner:
+    """Runs statements with named parameters on one connection, inside its unit of work.
 
-    The SQL, its `$n` parameter order and its bind processors are what SQLAlchemy itself would
-    send; rows come back as asyncpg Records (UUIDs as a uuid.UUID subclass, aware datetimes).
+    Every statement goes through SQLAlchemy's public AsyncConnection API. The few hot ones that
+    also come as a DriverQuery run, on PostgreSQL, on the asyncpg connection SQLAlchemy hands
+    out (`driver`): adapters/persistence/hot_queries.py says why. Failures other than outages
+    keep their type: SQLAlchemy's IntegrityError for a violated constraint, and so on.
     """
 
-    # Shared by every runner of the process: the statements are module constants, and what
-    # they compile to depends only on the dialect, which is asyncpg's for every engine here.
-    _cache: ClassVar[dict[tuple[Executable, frozenset[str]], _Compiled]] = {}
-
-    def __init__(self, connection: asyncpg.Connection, dialect: Dialect) -> None:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        on_failure: OnFailure,
+        driver: asyncpg.Connection | None = None,
+    ) -> None:
         self._connection = connection
-        self._dialect = dialect
+        self._failed = on_failure
+        self._driver = driver
+        self._autocommit = driver is None  # nothing to set up where SQLAlchemy owns the transaction
 
-    async def first(self, statement: Executable, params: Mapping[str, Any]) -> Row | None:
-        compiled = self._compiled(statement, params)
-        return await self._call(self._connection.fetchrow, compiled, params)
+    async def first(
+        self,
+        statement: Executable,
+        params: Mapping[str, Any],
+        *,
+        on_postgres: DriverQuery | None = None,
+    ) -> Row | None:
+        try:
+            if on_postgres is not None and self._driver is not None:
+                record = await self._driver.fetchrow(
+                    on_postgres.sql, *on_postgres.arguments(params)
+                )
+                return None if record is None else tuple(record)
+            return (await (await self._sqlalchemy()).execute(statement, params)).first()
+        except BaseException as error:
+            await self._failed(error)
+            raise
 
     async def all(self, statement: Executable, params: Mapping[str, Any]) -> list[Row]:
-        compiled = self._compiled(statement, params)
-        return await self._call(self._connection.fetch, compiled, params)
-
-    async def run(self, statement: Executable, params: Mapping[str, Any]) -> int:
-        compiled = self._compiled(statement, params)
-        status: str = await self._call(self._connection.execute, compiled, params)
-        # The command tag: "UPDATE 1", "DELETE 3", "INSERT 0 1"; the count is last.
-        return int(status.rsplit(" ", 1)[-1])
-
-    def savepoint(self) -> AbstractAsyncContextManager[object]:
-        # Inside the unit of work's asyncpg transaction this is a SAVEPOINT.
-        return self._connection.transaction()
-
-    def _compiled(self, statement: Executable, params: Mapping[str, Any]) -> _Compiled:
-        key = (statement, frozenset(params))
-        compiled = self._cache.get(key)
-        if compiled is None:
-            # `column_keys`: an INSERT without `.values()` takes its columns from the parameters,
-            # as SQLAlchemy does when it executes one.
-            result = statement.compile(dialect=self._dialect, column_keys=list(params))
-            names = tuple(result.positiontup or ())
-            # SQLAlchemy's own per-parameter conversions for this dialect (bool for Boolean).
-            processors = tuple(result._bind_processors.get(name) for name in names)
-            compiled = self._cache[key] = _Compiled(str(result), names, processors)
-        return compiled
-
-    @staticmethod
-    async def _call(
-        method: Callable[..., Any], compiled: _Compiled, params: Mapping[str, Any]
-    ) -> Any:
-        arguments = compiled.arguments(params)
         try:
-            return await method(compiled.sql, *arguments)
-        except asyncpg.IntegrityConstraintViolationError as error:
-            raise IntegrityError(compiled.sql, arguments, error) from error
-        except asyncpg.PostgresError as error:
-            raise DatabaseError(compiled.sql, arguments, error) from error
-        except (asyncpg.InterfaceError, OSError) as error:
-            raise OperationalError(compiled.sql, arguments, error) from error
+            return list(await (await self._sqlalchemy()).execute(statement, params))
+        except BaseException as error:
+            await self._failed(error)
+            raise
+
+    async def run(
+        self,
+        statement: Executable,
+        params: Mapping[str, Any],
+        *,
+        on_postgres: DriverQuery | None = None,
+    ) -> int:
+        """Run a write; return how many rows it changed."""
+        try:
+            if on_postgres is not None and self._driver is not None:
+                status: str = await self._driver.execute(
+                    on_postgres.sql, *on_postgres.arguments(params)
+                )
+                # The command tag: "UPDATE 1", "DELETE 3", "INSERT 0 1"; the count is last.
+                return int(status.rsplit(" ", 1)[-1])
+            return int((await (await self._sqlalchemy()).execute(statement, params)).rowcount)
+        except BaseException as error:
+            await self._failed(error)
+            raise
+
+    async def _sqlalchemy(self) -> AsyncConnection:
+        if not self._autocommit:
+            # The unit of work's transaction is asyncpg's: in its AUTOCOMMIT mode SQLAlchemy
+            # opens none of its own, and its statements run in that one. Set on first use,
+            # so a unit of work of hot queries only pays nothing for it.
+            await self._connection.execution_options(isolation_level="AUTOCOMMIT")
+            self._autocommit = True
+        return self._connection
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested transaction: an error inside undoes only what ran inside."""
+        try:
+            if self._driver is not None:
+                # The unit of work's transaction is asyncpg's here, so is its savepoint.
+                async with self._driver.transaction():
+                    yield
+            else:
+                async with self._connection.begin_nested():
+                    yield
+        except BaseException as error:
+            await self._failed(error)
+            raise

@@ -6,63 +6,90 @@ from functools import partial
 from types import TracebackType
 from typing import Self
 
+import asyncpg
 from asyncpg.transaction import Transaction
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.persistence.outages import is_outage
 from adapters.persistence.repositories import (
     SqlAlchemySessionRepository,
     SqlAlchemyUserRepository,
 )
-from adapters.persistence.statements import AsyncpgRunner, SqlAlchemyRunner, StatementRunner
-from application.ports import UnitOfWork, UnitOfWorkFactory
+from adapters.persistence.statements import StatementRunner
+from application.ports import StoreUnavailable, UnitOfWork, UnitOfWorkFactory
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
     """`async with` takes a pooled connection and begins; `commit` commits; leaving without a
     commit rolls back; leaving always gives the connection back to the pool.
 
-    On PostgreSQL the statements run on the asyncpg connection under SQLAlchemy's pooled one
-    (adapters/persistence/statements.py says why), in an asyncpg transaction; a read-only
-    unit of work opens none, so its one statement costs no BEGIN and ROLLBACK round trips.
-    Elsewhere (SQLite) everything goes through SQLAlchemy.
+    On PostgreSQL the transaction is asyncpg's, on the driver connection under SQLAlchemy's
+    pooled one, and SQLAlchemy runs that connection in its AUTOCOMMIT mode, so it never opens a
+    transaction of its own: its statements and the hot ones run on the driver
+    (adapters/persistence/hot_queries.py) share the unit of work's. A read-only unit of work
+    opens none, so its one statement costs no BEGIN and ROLLBACK round trips. On SQLite the
+    transaction is SQLAlchemy's.
+
+    The database refusing, dropping the connection or not answering in time
+    (adapters/persistence/outages.py) surfaces as StoreUnavailable, from any step; the
+    connection is then thrown away, never given back to the pool, and what the transaction had
+    done is undone by the server.
 
     One instance serves one `async with` at a time; make a new one per transaction.
     """
 
     users: SqlAlchemyUserRepository
     sessions: SqlAlchemySessionRepository
+    statements: StatementRunner
+    """The runner the repositories use, for a repository of your own in the same transaction."""
 
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
         self._read_only = read_only
         self._connection: AsyncConnection | None = None
+        self._driver: asyncpg.Connection | None = None
         self._transaction: Transaction | None = None
-        self._statements: StatementRunner | None = None
 
     async def __aenter__(self) -> Self:
         if self._connection is not None:
             raise RuntimeError("this unit of work is already open")
+        try:
+            connection = await self._connect()
+        except BaseException as error:
+            await self._failed(error)
+            raise
+        self._connection = connection
+        try:
+            await self._begin(connection)
+        except BaseException as error:
+            try:
+                await self._failed(error)
+            finally:
+                await self._leave()
+            raise
+        self.statements = StatementRunner(connection, self._failed, self._driver)
+        self.users = SqlAlchemyUserRepository(self.statements)
+        self.sessions = SqlAlchemySessionRepository(self.statements)
+        return self
+
+    async def _connect(self) -> AsyncConnection:
+        if self._engine.dialect.name != "postgresql":
+            return await self._engine.connect()
         connection = await self._engine.connect()
         try:
-            self._statements = await self._open(connection)
+            self._driver = (await connection.get_raw_connection()).driver_connection
         except BaseException:
             await connection.invalidate()
             await connection.close()
             raise
-        self._connection = connection
-        self.users = SqlAlchemyUserRepository(self._statements)
-        self.sessions = SqlAlchemySessionRepository(self._statements)
-        return self
+        return connection
 
-    async def _open(self, connection: AsyncConnection) -> StatementRunner:
-        if connection.dialect.name != "postgresql":
+    async def _begin(self, connection: AsyncConnection) -> None:
+        if self._driver is None:
             await connection.begin()
-            return SqlAlchemyRunner(connection)
-        driver = (await connection.get_raw_connection()).driver_connection
-        if not self._read_only:
-            self._transaction = driver.transaction()
+        elif not self._read_only:
+            self._transaction = self._driver.transaction()
             await self._transaction.start()
-        return AsyncpgRunner(driver, connection.dialect)
 
     async def __aexit__(
         self,
@@ -70,13 +97,17 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        await self._leave()
+
+    async def _leave(self) -> None:
         connection, self._connection = self._connection, None
         transaction, self._transaction = self._transaction, None
-        self._statements = None
         if connection is None:
             return
         try:
-            if transaction is not None:  # begun and not committed
+            if connection.invalidated:
+                pass  # thrown away after an outage: nothing left to roll back
+            elif transaction is not None:  # begun on PostgreSQL and not committed
                 await transaction.rollback()
             elif connection.in_transaction():
                 await connection.rollback()
@@ -84,11 +115,12 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             # The rollback failed, so the connection is broken or in an unknown state: it must
             # never serve another caller. Nothing was committed; what went wrong inside, if
             # anything, is what the caller hears.
-            await connection.invalidate()
+            await self._discard(connection)
         except BaseException:  # cancelled while rolling back
-            await connection.invalidate()
+            await self._discard(connection)
             raise
         finally:
+            self._driver = None
             await connection.close()
 
     async def commit(self) -> None:
@@ -96,15 +128,40 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             raise RuntimeError("commit outside `async with`")
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        if self._transaction is None:
-            await self._connection.commit()
-            return
         transaction, self._transaction = self._transaction, None
         try:
-            await transaction.commit()
-        except BaseException:
-            await self._connection.invalidate()
+            if transaction is None:
+                await self._connection.commit()
+            else:
+                await transaction.commit()
+        except BaseException as error:
+            if transaction is not None:  # committed or not, nobody knows: never reuse it
+                await self._discard(self._connection)
+            await self._failed(error)
             raise
+
+    async def _failed(self, error: BaseException) -> None:
+        """The one place where the database's outage errors become StoreUnavailable.
+
+        Told of every error of an exchange with the database: for an outage it throws the
+        connection away and raises StoreUnavailable in the error's place; a cancellation also
+        throws it away (its state is unknown); anything else is left for the caller to re-raise.
+        """
+        if isinstance(error, StoreUnavailable):
+            return
+        outage = isinstance(error, Exception) and is_outage(error)
+        if (outage or not isinstance(error, Exception)) and self._connection is not None:
+            await self._discard(self._connection)
+        if outage:
+            raise StoreUnavailable(f"the database: {type(error).__name__}") from error
+
+    async def _discard(self, connection: AsyncConnection) -> None:
+        if self._driver is not None:
+            # Closes the socket at once: asyncpg's graceful close, which SQLAlchemy's
+            # invalidation tries first, would wait for a server that may not answer.
+            self._driver.terminate()
+        if not connection.invalidated:
+            await connection.invalidate()
 
 
 def unit_of_work_factory(engine: AsyncEngine) -> UnitOfWorkFactory:

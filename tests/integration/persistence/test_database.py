@@ -52,4 +52,4 @@ async def test_a_sqlite_engine_creates_its_folder_and_sets_up_each_connection(
         await engine.dispose()
 
     assert (tmp_path / "new" / "folder").is_dir()
-    assert pragmas == {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 10_000}
+    assert pragmas == {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 5_000}

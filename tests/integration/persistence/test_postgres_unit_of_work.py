@@ -1,4 +1,4 @@
-"""The unit of work on PostgreSQL, where statements run on the pooled asyncpg connection:
+"""The unit of work on PostgreSQL, whose transaction is asyncpg's on the pooled connection:
 transactions open and end where they should, a read-only one opens none (docs/performance.md),
 and no connection goes back to the pool inside a transaction or broken."""
 
@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.persistence import create_engine
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from application.ports import StoreUnavailable
 from tests.builders import a_user
 
 pytestmark = pytest.mark.postgres
@@ -33,8 +34,7 @@ async def one_connection(postgres_database_url: str) -> AsyncIterator[AsyncEngin
 
 
 async def in_a_transaction_block(uow: SqlAlchemyUnitOfWork) -> bool:
-    statements = uow._statements
-    assert statements is not None
+    statements = uow.statements
     first = await statements.first(NOW, {})
     await statements.first(text("SELECT pg_sleep(0.01)"), {})
     second = await statements.first(NOW, {})
@@ -75,8 +75,7 @@ async def test_a_failed_statement_rolls_back_and_the_connection_serves_again(one
     async def add_then_fail() -> None:
         async with SqlAlchemyUnitOfWork(one_connection) as uow:
             await uow.users.add(user)
-            assert uow._statements is not None
-            await uow._statements.first(text("SELECT * FROM no_such_table"), {})
+            await uow.statements.first(text("SELECT * FROM no_such_table"), {})
 
     with pytest.raises(DatabaseError):
         await add_then_fail()
@@ -94,8 +93,7 @@ async def test_a_connection_killed_under_a_unit_of_work_is_dropped_from_the_pool
 ):
     async def read_after_the_backend_is_killed() -> None:
         async with SqlAlchemyUnitOfWork(one_connection) as uow:
-            assert uow._statements is not None
-            pid = await uow._statements.first(text("SELECT pg_backend_pid()"), {})
+            pid = await uow.statements.first(text("SELECT pg_backend_pid()"), {})
             assert pid is not None
             killer = create_engine(postgres_database_url)
             try:
@@ -105,7 +103,7 @@ async def test_a_connection_killed_under_a_unit_of_work_is_dropped_from_the_pool
                 await killer.dispose()
             await uow.users.get(a_user().id)
 
-    with pytest.raises(OperationalError):
+    with pytest.raises(StoreUnavailable):
         await read_after_the_backend_is_killed()
 
     # The pool's only connection was the dead one: a working unit of work means it was replaced.
