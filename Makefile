@@ -43,9 +43,12 @@ test: install ## run the whole test suite (Postgres: TEST_DATABASE_URL, else loc
 	$(UV) run pytest
 
 bench: install ## benchmark against baselines, ~7 min (QUICK=1: ~2 min; BENCH_ARGS=--help)
+	@# wrk drives the load (Debian's package); without it the bench falls back on bench/loadgen.py.
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null; } || true
 	$(UV) run python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
 
-lint: install ## ruff, mypy strict on domain and application, import-linter layers
+lint: install ## ruff (SLF001 included), mypy strict on all four packages, import-linter layers
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
