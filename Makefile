@@ -33,11 +33,11 @@ $(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "make demo needs Node.js 20+ and npm" >&2; exit 1; }
 	cd $(WEB) && npm ci --no-audit --no-fund
 
-# The refresh cookie without Secure by default here: Chromium keeps Secure cookies on
-# http://localhost and http://127.0.0.1, not every browser does. AUTH_COOKIE_SECURE=true keeps it.
+# The refresh cookie keeps Secure, as in production: browsers treat http://localhost and
+# http://127.0.0.1 as secure contexts. AUTH_COOKIE_SECURE=false is for other plain-HTTP hosts.
 demo: migrate $(WEB)/node_modules/.package-lock.json ## build clients/web and serve it with the API (needs Node)
 	cd $(WEB) && npm run build
-	WEB_APP_DIR=$(WEB_APP_DIR) AUTH_COOKIE_SECURE=$${AUTH_COOKIE_SECURE:-false} $(UV) run hexauth serve
+	WEB_APP_DIR=$(WEB_APP_DIR) $(UV) run hexauth serve
 
 test: install ## run the whole test suite (Postgres: TEST_DATABASE_URL, else local binaries)
 	$(UV) run pytest

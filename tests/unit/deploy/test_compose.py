@@ -53,7 +53,7 @@ def test_the_settings_accept_the_services_environment(settings_from, service):
     settings = settings_from(environment_of(service))
 
     assert settings.app_env == "development"
-    assert not settings.cookie_secure  # plain-http localhost
+    assert settings.cookie_secure  # localhost is a secure context: the `Secure` cookie works
     assert make_url(settings.database_url).host in SERVICES
     assert make_url(settings.redis_url).host in SERVICES
 
