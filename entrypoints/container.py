@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.http.refresh_cookie import RefreshCookie
-from adapters.observability.audit_file import JsonLinesSecurityEvents
 from adapters.observability.fan_out import FanOutSecurityEvents
 from adapters.observability.metrics import PrometheusSecurityEvents
 from adapters.observability.security_log import LoggingSecurityEvents
@@ -28,7 +26,6 @@ from application.change_password import ChangePassword
 from application.check_health import CheckHealth
 from application.count_sessions import CountSessions
 from application.create_user import CreateUser
-from application.events import SecurityEvents
 from application.get_current_user import GetCurrentUser
 from application.list_sessions import ListSessions
 from application.login import Login
@@ -57,14 +54,6 @@ def _seconds(value: int) -> timedelta:
     return timedelta(seconds=value)
 
 
-def _security_events(audit_file: str) -> FanOutSecurityEvents:
-    """The log and the metrics hear every event; the audit file too, when one is set."""
-    listeners: list[SecurityEvents] = [LoggingSecurityEvents(), PrometheusSecurityEvents()]
-    if audit_file:
-        listeners.append(JsonLinesSecurityEvents(Path(audit_file)))
-    return FanOutSecurityEvents(*listeners)
-
-
 def _engine(settings: Settings) -> AsyncEngine:
     """The engine and its connection pool; each `serve --workers N` worker holds its own."""
     if async_url(settings.database_url).get_backend_name() == "sqlite":
@@ -82,7 +71,11 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings.from_env)
 
     clock = providers.Singleton(SystemClock)
-    security_events = providers.Singleton(_security_events, settings.provided.security_events_file)
+    security_events = providers.Singleton(
+        FanOutSecurityEvents,
+        providers.Singleton(LoggingSecurityEvents),
+        providers.Singleton(PrometheusSecurityEvents),
+    )
     ids = providers.Singleton(RandomIds)
 
     engine = providers.Singleton(_engine, settings)

@@ -211,11 +211,6 @@ class Settings(BaseSettings):
         validation_alias="WEB_APP_DIR",
         description="the built browser app (clients/web/dist), served at `/`; empty serves none",
     )
-    security_events_file: str = Field(
-        default="",
-        validation_alias="SECURITY_EVENTS_FILE",
-        description="a file the security events are appended to as JSON Lines; empty writes none",
-    )
     argon2_queue_timeout: int = Field(
         default=3,
         ge=1,
