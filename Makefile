@@ -45,7 +45,7 @@ test: install ## run the whole test suite (Postgres: TEST_DATABASE_URL, else loc
 bench: install ## benchmark against baselines, ~7 min (QUICK=1: ~2 min; BENCH_ARGS=--help)
 	$(UV) run python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
 
-lint: install ## ruff, mypy strict on domain and application, import-linter layers
+lint: install ## ruff, mypy strict on all four layers, import-linter layers
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
