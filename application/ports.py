@@ -68,6 +68,11 @@ class SessionRepository(Protocol):
         """The user's sessions neither revoked nor expired at `now`, newest `created_at` first."""
         ...
 
+    async def count_live(self, owner: User, now: datetime) -> int:
+        """How many of `list_live(owner.id, now)` the owner's current credentials signed in
+        (none that `Session.predates_credentials_of(owner)`), counted without loading them."""
+        ...
+
     async def revoke_all(self, user_id: UUID, now: datetime) -> int:
         """Revoke, at `now`, every session of the user that is live at `now`; return how many."""
         ...

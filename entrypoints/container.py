@@ -24,6 +24,7 @@ from adapters.tokens.keys import KeyRing
 from application.authenticate import Authenticate
 from application.change_password import ChangePassword
 from application.check_health import CheckHealth
+from application.count_sessions import CountSessions
 from application.create_user import CreateUser
 from application.get_current_user import GetCurrentUser
 from application.list_sessions import ListSessions
@@ -187,6 +188,9 @@ class Container(containers.DeclarativeContainer):
         LogoutAll, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
     )
     list_sessions = providers.Factory(ListSessions, unit_of_work=unit_of_work.provider, clock=clock)
+    count_sessions = providers.Factory(
+        CountSessions, unit_of_work=unit_of_work.provider, clock=clock
+    )
     revoke_session = providers.Factory(
         RevokeSession, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
     )

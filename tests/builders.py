@@ -13,6 +13,7 @@ from uuid import UUID
 
 from application.authenticate import Authenticate
 from application.change_password import ChangePassword
+from application.count_sessions import CountSessions
 from application.create_user import CreateUser
 from application.get_current_user import GetCurrentUser
 from application.list_sessions import ListSessions
@@ -152,6 +153,7 @@ class World:
     get_current_user: GetCurrentUser = field(init=False)
     logout_all: LogoutAll = field(init=False)
     list_sessions: ListSessions = field(init=False)
+    count_sessions: CountSessions = field(init=False)
     revoke_session: RevokeSession = field(init=False)
     change_password: ChangePassword = field(init=False)
     create_user: CreateUser = field(init=False)
@@ -181,6 +183,7 @@ class World:
         self.get_current_user = GetCurrentUser(uow)
         self.logout_all = LogoutAll(uow, self.clock, self.events)
         self.list_sessions = ListSessions(uow, self.clock)
+        self.count_sessions = CountSessions(uow, self.clock)
         self.revoke_session = RevokeSession(uow, self.clock, self.events)
         self.change_password = ChangePassword(
             uow,

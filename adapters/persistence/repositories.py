@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.persistence import hot_queries
@@ -123,6 +123,14 @@ _SELECT_LIVE_SESSIONS = (
     .where(*_LIVE_SESSIONS_OF_USER)
     # The id breaks ties between sessions started in the same second, the same on every backend.
     .order_by(refresh_sessions.c.created_at.desc(), refresh_sessions.c.id.desc())
+)
+_COUNT_LIVE_SESSIONS = (
+    select(func.count())
+    .select_from(refresh_sessions)
+    .where(
+        *_LIVE_SESSIONS_OF_USER,
+        refresh_sessions.c.credentials_version == bindparam("credentials_version"),
+    )
 )
 _REVOKE_LIVE_SESSIONS = (
     update(refresh_sessions)
@@ -286,6 +294,18 @@ class SqlAlchemySessionRepository(SessionRepository):
             _SELECT_LIVE_SESSIONS, {"owner_id": user_id, "now": _to_utc(now)}
         )
         return [_session_from(row) for row in rows]
+
+    async def count_live(self, owner: User, now: datetime) -> int:
+        """One SELECT count(*) over the live sessions of the owner's current credentials."""
+        row = await self._statements.first(
+            _COUNT_LIVE_SESSIONS,
+            {
+                "owner_id": owner.id,
+                "now": _to_utc(now),
+                "credentials_version": owner.credentials_version,
+            },
+        )
+        return 0 if row is None else int(row[0])
 
     async def revoke_all(self, user_id: UUID, now: datetime) -> int:
         """One UPDATE: `revoked_at = now` on each of the user's sessions live at `now`."""

@@ -38,6 +38,7 @@ def container_dependencies(container: Container) -> dict[str, Provide]:
         "get_current_user": _from(container.get_current_user),
         "logout_all": _from(container.logout_all),
         "list_sessions": _from(container.list_sessions),
+        "count_sessions": _from(container.count_sessions),
         "revoke_session": _from(container.revoke_session),
         "change_password": _from(container.change_password),
         "check_health": _from(container.check_health),

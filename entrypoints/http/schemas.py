@@ -73,6 +73,12 @@ class SessionBody(msgspec.Struct):
         )
 
 
+class SessionCountBody(msgspec.Struct):
+    """How many live sessions the caller has: as many as GET /auth/sessions lists."""
+
+    count: int
+
+
 class HealthBody(msgspec.Struct):
     status: str
 

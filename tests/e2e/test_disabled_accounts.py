@@ -18,6 +18,7 @@ def bearer_requests(session_id: str) -> list[tuple[str, str, dict | None]]:
     return [
         ("GET", "/users/me", None),
         ("GET", "/auth/sessions", None),
+        ("GET", "/auth/sessions/count", None),
         ("POST", "/auth/logout-all", None),
         ("DELETE", f"/auth/sessions/{session_id}", None),
         ("POST", "/auth/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD}),

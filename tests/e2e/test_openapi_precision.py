@@ -22,6 +22,7 @@ OPERATION_IDS = {
     ("post", "/auth/logout"): "logout",
     ("post", "/auth/logout-all"): "logoutAll",
     ("get", "/auth/sessions"): "listSessions",
+    ("get", "/auth/sessions/count"): "countSessions",
     ("delete", "/auth/sessions/{session_id}"): "revokeSession",
     ("post", "/auth/password"): "changePassword",
     ("get", "/users/me"): "getMe",
@@ -126,6 +127,7 @@ def test_the_refresh_cookie_is_documented_under_the_name_in_use(
         ("post", "/auth/refresh", {"503"}),
         ("get", "/users/me", {"503"}),
         ("get", "/auth/sessions", {"503"}),
+        ("get", "/auth/sessions/count", {"503"}),
         ("get", "/health", {"503"}),
     ],
 )

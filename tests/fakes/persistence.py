@@ -174,6 +174,10 @@ class InMemorySessionRepository(SessionRepository):
         live.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         return copy.deepcopy(live)
 
+    async def count_live(self, owner: User, now: datetime) -> int:
+        live = await self.list_live(owner.id, now)
+        return sum(1 for s in live if not s.predates_credentials_of(owner))
+
     async def revoke_all(self, user_id: UUID, now: datetime) -> int:
         revoked = 0
         for stored in self._visible():

@@ -8,6 +8,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from application.change_password import ChangePassword, ChangePasswordCommand
+from application.count_sessions import CountSessions, CountSessionsCommand
 from application.list_sessions import ListSessions, ListSessionsCommand
 from application.logout_all import LogoutAll, LogoutAllCommand
 from application.results import Principal
@@ -26,7 +27,7 @@ from entrypoints.http.problem_docs import (
     problem_responses,
 )
 from entrypoints.http.responses import NO_STORE, TokenResponder
-from entrypoints.http.schemas import PasswordChange, SessionBody, TokenBody
+from entrypoints.http.schemas import PasswordChange, SessionBody, SessionCountBody, TokenBody
 
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
@@ -87,6 +88,21 @@ class AccountController(Controller):
     ) -> Response[list[SessionBody]]:
         sessions = await list_sessions.execute(ListSessionsCommand(request.user))
         return Response([SessionBody.of(session) for session in sessions], headers=NO_STORE)
+
+    @get(
+        "/sessions/count",
+        summary="How many live sessions the user has",
+        description="As many as `GET /auth/sessions` lists, without listing them.",
+        security=BEARER,
+        responses=problem_responses(_UNAUTHORIZED),
+    )
+    async def count_sessions(
+        self,
+        request: Request[Principal, Any, Any],
+        count_sessions: NamedDependency[CountSessions],
+    ) -> Response[SessionCountBody]:
+        count = await count_sessions.execute(CountSessionsCommand(request.user))
+        return Response(SessionCountBody(count), headers=NO_STORE)
 
     @delete(
         "/sessions/{session_id:str}",

@@ -588,6 +588,25 @@ async def test_revoked_expired_and_other_users_sessions_are_not_live(backend: Ba
         assert await uow.sessions.list_live(a_user().id, NOW) == []
 
 
+async def test_counting_live_sessions_counts_those_of_the_owners_current_credentials(
+    backend: Backend,
+) -> None:
+    user = await given_user(backend, a_user(credentials_version=2))
+    other = await given_user(backend, a_user(email="b@ex.com"))
+    of_user = partial(a_session, user_id=user.id, credentials_version=2)
+    current = [of_user(now=NOW - DAY), of_user(now=NOW - 2 * DAY)]
+    overtaken = a_session(user_id=user.id, now=NOW - DAY, credentials_version=1)
+    idle_ended = of_user(now=NOW - timedelta(hours=1), lifetime=SHORT)
+    was_revoked = revoked(of_user(now=NOW - DAY), NOW - DAY)
+    someone_elses = a_session(user_id=other.id, now=NOW)
+    await given_sessions(backend, *current, overtaken, idle_ended, was_revoked, someone_elses)
+
+    async with backend.unit_of_work(read_only=True) as uow:
+        assert await uow.sessions.count_live(user, NOW) == 2
+        assert await uow.sessions.count_live(other, NOW) == 1
+        assert await uow.sessions.count_live(a_user(), NOW) == 0
+
+
 async def test_a_unit_of_work_lists_its_own_revocations(backend: Backend) -> None:
     session = await given_session(backend)
 
