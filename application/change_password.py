@@ -59,6 +59,7 @@ class ChangePassword:
             await active_user(uow.users, command.principal)
             await uow.users.save_password_hash(user)
             await uow.sessions.revoke_all(user.id, now)
+            await uow.links.kill_resets(user.id, now)  # a reset link must not undo the change
             await uow.sessions.add(session)
             await uow.commit()
         self._events.record(

@@ -17,6 +17,12 @@ class SecurityEventKind(enum.StrEnum):
     REFRESHED = "refreshed"
     REFRESH_REUSE_DETECTED = "refresh_reuse_detected"
     SESSION_REVOKED = "session_revoked"
+    RESET_REQUESTED = "reset_requested"
+    RESET_DONE = "reset_done"
+    LINK_REFUSED = "link_refused"
+    EMAIL_VERIFIED = "email_verified"
+    ACCOUNT_DELETED = "account_deleted"
+    MAIL_FAILED = "mail_failed"
 
 
 @dataclass(frozen=True, slots=True)

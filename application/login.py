@@ -9,7 +9,13 @@ from application.results import AuthResult
 from application.throttling import LoginThrottle
 from application.token_issuer import TokenIssuer
 from domain.email import Email
-from domain.errors import AccountDisabled, InvalidCredentials, InvalidEmail, TooManyAttempts
+from domain.errors import (
+    AccountDisabled,
+    EmailUnverified,
+    InvalidCredentials,
+    InvalidEmail,
+    TooManyAttempts,
+)
 from domain.user import User
 
 
@@ -32,6 +38,7 @@ class Login:
         clock: Clock,
         events: SecurityEvents | None = None,
         throttle: LoginThrottle | None = None,
+        require_verified_email: bool = False,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
@@ -39,10 +46,11 @@ class Login:
         self._clock = clock
         self._events = events or NoSecurityEvents()
         self._throttle = throttle
+        self._require_verified_email = require_verified_email
 
     async def execute(self, command: LoginCommand) -> AuthResult:
         """Raise TooManyAttempts, InvalidCredentials (unknown email or wrong password alike) or
-        AccountDisabled."""
+        AccountDisabled, or EmailUnverified when verified emails are required."""
         # Before anything else: a throttled client costs no database query and no argon2 work,
         # and learns nothing, not even whether its password was right.
         await self._admit(command)
@@ -59,6 +67,9 @@ class Login:
         if not user.is_active:
             await self._failed(command, user.id, "account_disabled")
             raise AccountDisabled
+        if self._require_verified_email and not user.email_verified:
+            await self._failed(command, user.id, "email_unverified")
+            raise EmailUnverified
         if self._throttle is not None:
             await self._throttle.succeeded(command.email, command.client_ip)
         rehashed = None

@@ -3,12 +3,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.link_mail import LinkMailer
 from application.ports import Clock, IdGenerator, PasswordHasher, UnitOfWorkFactory
 from application.results import AuthResult
 from application.throttling import RegistrationThrottle
 from application.token_issuer import TokenIssuer
 from domain.email import Email
 from domain.errors import TooManyAttempts
+from domain.one_time_link import LinkPurpose
 from domain.password import PasswordPolicy
 from domain.user import User
 
@@ -34,6 +36,7 @@ class RegisterUser:
         ids: IdGenerator,
         events: SecurityEvents | None = None,
         throttle: RegistrationThrottle | None = None,
+        mailer: LinkMailer | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
@@ -43,6 +46,7 @@ class RegisterUser:
         self._ids = ids
         self._events = events or NoSecurityEvents()
         self._throttle = throttle
+        self._mailer = mailer
 
     async def execute(self, command: RegisterCommand) -> AuthResult:
         """Raise TooManyAttempts, InvalidEmail, WeakPassword or EmailAlreadyRegistered; store
@@ -60,6 +64,8 @@ class RegisterUser:
         async with self._unit_of_work() as uow:
             await uow.users.add(user)
             await uow.sessions.add(session)
+            if self._mailer is not None:  # the verification mail commits with the account
+                await self._mailer.send(uow, user, LinkPurpose.VERIFY, now)
             await uow.commit()
         self._events.record(
             SecurityEvent(

@@ -83,3 +83,12 @@ class RefreshTokenSuperseded(InvalidToken):
     Two tabs racing to refresh is normal; only the loser sees this, and the caller must not
     clear the cookie, which by now holds the winner's successor token.
     """
+
+
+class InvalidLink(DomainError):
+    """A reset or verification link that is unknown, used, expired or for another purpose;
+    deliberately one error for all of them."""
+
+
+class EmailUnverified(DomainError):
+    """The credentials are right, but the account must verify its email before signing in."""

@@ -16,6 +16,7 @@ class User:
     password_hash: str
     created_at: datetime
     is_active: bool = True
+    email_verified: bool = False
 
     def change_password_hash(self, password_hash: str) -> None:
         self.password_hash = password_hash
@@ -26,3 +27,7 @@ class User:
 
     def enable(self) -> None:
         self.is_active = True
+
+    def verify_email(self) -> None:
+        """The owner proved the email is theirs (they followed a link mailed to it)."""
+        self.email_verified = True
