@@ -31,6 +31,8 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     given_up: int = 0
+    pending: int = 0
+    """Messages still neither sent nor given up after the pass (the outbox's depth)."""
 
 
 class DeliverMail:
@@ -66,7 +68,9 @@ class DeliverMail:
         report = DeliveryReport()
         for entry in due:
             report = await self._deliver(entry, report)
-        return report
+        async with self._unit_of_work(read_only=True) as uow:
+            pending = await uow.outbox.depth()
+        return DeliveryReport(report.sent, report.retried, report.given_up, pending)
 
     async def _deliver(self, entry: OutboxEntry, report: DeliveryReport) -> DeliveryReport:
         try:

@@ -25,6 +25,7 @@ class SecurityCounters:
     refresh_reuse: Counter
     throttled: Counter
     sessions_revoked: Counter
+    account_lifecycle: Counter
 
     @classmethod
     def register(cls, registry: CollectorRegistry) -> SecurityCounters:
@@ -51,6 +52,12 @@ class SecurityCounters:
             ),
             sessions_revoked=counter(
                 "hexauth_sessions_revoked", "Sessions revoked (logout, logout_all...)", "reason"
+            ),
+            account_lifecycle=counter(
+                "hexauth_account_lifecycle_events",
+                "Resets requested and done, links refused, emails verified, accounts deleted, "
+                "mails given up",
+                "event",
             ),
         )
 
@@ -98,6 +105,15 @@ class PrometheusSecurityEvents(SecurityEvents):
                 counters.refresh_reuse.inc()
             case SecurityEventKind.SESSION_REVOKED:
                 counters.sessions_revoked.labels(reason=event.reason or "unknown").inc()
+            case (
+                SecurityEventKind.RESET_REQUESTED
+                | SecurityEventKind.RESET_DONE
+                | SecurityEventKind.LINK_REFUSED
+                | SecurityEventKind.EMAIL_VERIFIED
+                | SecurityEventKind.ACCOUNT_DELETED
+                | SecurityEventKind.MAIL_FAILED
+            ):
+                counters.account_lifecycle.labels(event=event.kind.value).inc()
 
 
 def share_across_processes(processes: int) -> None:

@@ -22,6 +22,7 @@ _USER_COLUMNS = (
     users.c.password_hash,
     users.c.created_at,
     users.c.is_active,
+    users.c.email_verified,
 )
 _SELECT_USER = select(*_USER_COLUMNS).where(users.c.id == bindparam("user_id"))
 _SELECT_USER_BY_EMAIL = select(*_USER_COLUMNS).where(users.c.email == bindparam("email"))
@@ -36,6 +37,12 @@ _UPDATE_IS_ACTIVE = (
     .where(users.c.id == bindparam("user_id"))
     .values(is_active=bindparam("new_is_active"))
 )
+_UPDATE_EMAIL_VERIFIED = (
+    update(users)
+    .where(users.c.id == bindparam("user_id"))
+    .values(email_verified=bindparam("new_email_verified"))
+)
+_DELETE_USER = delete(users).where(users.c.id == bindparam("user_id"))
 
 _SESSION_COLUMNS = tuple(
     refresh_sessions.c[name]
@@ -134,6 +141,7 @@ class SqlAlchemyUserRepository(UserRepository):
                         "password_hash": user.password_hash,
                         "created_at": _to_utc(user.created_at),
                         "is_active": user.is_active,
+                        "email_verified": user.email_verified,
                     },
                 )
         except IntegrityError as error:
@@ -162,7 +170,18 @@ class SqlAlchemyUserRepository(UserRepository):
             _UPDATE_IS_ACTIVE, {"user_id": user.id, "new_is_active": user.is_active}
         )
 
-    # To come with their ports: delete, and listing users for operators.
+    async def save_email_verified(self, user: User) -> None:
+        """Store only `email_verified`; an unknown user changes nothing."""
+        await self._statements.run(
+            _UPDATE_EMAIL_VERIFIED,
+            {"user_id": user.id, "new_email_verified": user.email_verified},
+        )
+
+    async def delete(self, user_id: UUID) -> bool:
+        """One DELETE; the foreign keys' ON DELETE CASCADE takes the sessions, links and mail."""
+        return await self._statements.run(_DELETE_USER, {"user_id": user_id}) == 1
+
+    # To come with its port: listing users for operators.
 
 
 class SqlAlchemySessionRepository(SessionRepository):
@@ -251,13 +270,14 @@ class SqlAlchemySessionRepository(SessionRepository):
 
 
 def _user_from(row: Row) -> User:
-    user_id, email, password_hash, created_at, is_active = row
+    user_id, email, password_hash, created_at, is_active, email_verified = row
     return User(
         id=user_id,
         email=Email(email),
         password_hash=password_hash,
         created_at=_as_utc(created_at),
         is_active=is_active,
+        email_verified=email_verified,
     )
 
 

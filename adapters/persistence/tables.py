@@ -9,11 +9,13 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
     UniqueConstraint,
     Uuid,
+    false,
     true,
 )
 
@@ -44,6 +46,7 @@ users = Table(
     Column("password_hash", String, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("is_active", Boolean, nullable=False, server_default=true()),
+    Column("email_verified", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("email", name=UNIQUE_EMAIL),
     # Email values arrive lower-cased; the check keeps a hand-written row from breaking the
     # case-insensitive uniqueness the unique constraint relies on.
@@ -76,3 +79,42 @@ refresh_sessions = Table(
 # moment every unrevoked session stops being usable; revoked ones are found by `revoked_at`.
 Index("ix_refresh_sessions_idle_expires_at", refresh_sessions.c.idle_expires_at)
 Index("ix_refresh_sessions_revoked_at", refresh_sessions.c.revoked_at)
+
+TOKEN_HASH_LENGTH = 64  # SHA-256, hex
+
+# One-time links (API.md "Account recovery and email verification"): the token's SHA-256 only.
+one_time_links = Table(
+    "one_time_links",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("email", String(MAX_EMAIL_LENGTH), nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("token_hash", String(TOKEN_HASH_LENGTH), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("token_hash"),
+    CheckConstraint("purpose IN ('reset', 'verify')", name="purpose"),
+)
+
+# Mail waiting to leave; a row commits with the link it carries. Sent and given-up rows stay
+# for the record (and the metrics) until pruned.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("recipient", String(MAX_EMAIL_LENGTH), nullable=False),
+    Column("subject", String, nullable=False),
+    Column("text_body", String, nullable=False),
+    Column("html_body", String, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("given_up", Boolean, nullable=False, server_default=false()),
+)
+
+# The sender's query: unsent rows by when they are due.
+Index("ix_mail_outbox_next_attempt_at", mail_outbox.c.next_attempt_at)

@@ -9,6 +9,10 @@ from typing import Self
 from asyncpg.transaction import Transaction
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.persistence.lifecycle_repositories import (
+    SqlAlchemyLinkRepository,
+    SqlAlchemyOutboxRepository,
+)
 from adapters.persistence.repositories import (
     SqlAlchemySessionRepository,
     SqlAlchemyUserRepository,
@@ -31,6 +35,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     users: SqlAlchemyUserRepository
     sessions: SqlAlchemySessionRepository
+    links: SqlAlchemyLinkRepository
+    outbox: SqlAlchemyOutboxRepository
 
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -52,6 +58,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._connection = connection
         self.users = SqlAlchemyUserRepository(self._statements)
         self.sessions = SqlAlchemySessionRepository(self._statements)
+        self.links = SqlAlchemyLinkRepository(self._statements)
+        self.outbox = SqlAlchemyOutboxRepository(self._statements)
         return self
 
     async def _open(self, connection: AsyncConnection) -> StatementRunner:

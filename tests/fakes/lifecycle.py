@@ -147,7 +147,7 @@ class InMemoryOutboxRepository(OutboxRepository):
             self.changes[row.entry.id] = replace(
                 row, entry=replace(row.entry, next_attempt_at=now + lease)
             )
-        return claimed
+        return sorted(claimed, key=lambda entry: entry.created_at)
 
     async def mark_sent(self, entry_id: UUID, now: datetime) -> bool:
         row = self._find(entry_id)
