@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -38,6 +39,28 @@ class OneTimeLinkRepository(Protocol):
 
     async def delete_for_user(self, user_id: UUID) -> int:
         """Delete every link of the user; return how many."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ResetRequest:
+    """A forgot-password request waiting to be answered; `email` as typed, maybe malformed."""
+
+    id: UUID
+    email: str
+    created_at: datetime
+    client_ip: str | None = None
+
+
+class ResetRequestRepository(Protocol):
+    """Forgot-password requests, queued by the request and answered off it. Writes join the
+    unit of work; nothing here commits."""
+
+    async def add(self, request: ResetRequest) -> None: ...
+
+    async def take(self, limit: int) -> list[ResetRequest]:
+        """Remove and return up to `limit` requests, oldest first, skipping any another
+        transaction holds; a rollback puts them back."""
         ...
 
 

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
-from application.link_ports import OneTimeLinkRepository
+from application.link_ports import OneTimeLinkRepository, ResetRequestRepository
 from application.mail_ports import OutboxRepository
 from domain.email import Email
 from domain.session import Session
@@ -86,6 +86,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     sessions: SessionRepository
     links: OneTimeLinkRepository
+    reset_requests: ResetRequestRepository
     outbox: OutboxRepository
 
     async def __aenter__(self) -> Self: ...

@@ -1,19 +1,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
 
 from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
-from application.link_mail import LinkMailer
+from application.link_ports import ResetRequest
 from application.mail_throttling import ForgotPasswordThrottle
-from application.ports import Clock, UnitOfWorkFactory
-from domain.email import Email
-from domain.errors import InvalidEmail, TooManyAttempts
-from domain.one_time_link import LinkPurpose
-
-# The account no request for an unknown email may touch: its id is no user's (uuid4 never makes
-# the nil UUID), so killing its reset links changes nothing.
-_NOBODY = UUID(int=0)
+from application.ports import Clock, IdGenerator, UnitOfWorkFactory
+from domain.email import MAX_EMAIL_LENGTH
+from domain.errors import TooManyAttempts
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,50 +17,40 @@ class RequestPasswordResetCommand:
 
 
 class RequestPasswordReset:
-    """Mail a reset link to the account with this email, if there is one that may sign in.
+    """Take a forgot-password request; AnswerResetRequests mails the link, if there is an account.
 
-    The caller learns nothing about whether it exists: every request that passes the throttle
-    ends the same way, and does the same database work (a lookup and one write transaction), so
-    the time does not tell either. A newer reset link kills the older ones.
+    No enumeration (API.md): the request does the same work whatever the email (count it, then
+    queue it in one small transaction), so neither the answer nor its time says whether an
+    account exists. Finding the account, making the link and queueing its mail happen off the
+    request path, durably: a queued request survives a restart.
     """
 
     def __init__(
         self,
         unit_of_work: UnitOfWorkFactory,
-        mailer: LinkMailer,
         clock: Clock,
+        ids: IdGenerator,
         events: SecurityEvents | None = None,
         throttle: ForgotPasswordThrottle | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
-        self._mailer = mailer
         self._clock = clock
+        self._ids = ids
         self._events = events or NoSecurityEvents()
         self._throttle = throttle
 
     async def execute(self, command: RequestPasswordResetCommand) -> None:
-        """Raise TooManyAttempts only; a malformed or unknown email is answered like any other."""
+        """Raise TooManyAttempts; a malformed or unknown email is taken like any other."""
         await self._admit(command)
-        try:
-            email: Email | None = Email.parse(command.email)
-        except InvalidEmail:
-            email = None
-        now = self._clock.now()
-        async with self._unit_of_work() as uow:
-            user = None if email is None else await uow.users.get_by_email(email)
-            if user is None or not user.is_active:
-                # The same statements as below, on an id no account has: same cost, no change.
-                await uow.links.kill_resets(_NOBODY, now)
-                await uow.commit()
-                return
-            await uow.links.kill_resets(user.id, now)
-            await self._mailer.send(uow, user, LinkPurpose.RESET, now)
-            await uow.commit()
-        self._events.record(
-            SecurityEvent(
-                SecurityEventKind.RESET_REQUESTED, user_id=user.id, client_ip=command.client_ip
-            )
+        request = ResetRequest(
+            id=self._ids.new_id(),
+            email=command.email.strip()[:MAX_EMAIL_LENGTH],
+            created_at=self._clock.now(),
+            client_ip=command.client_ip,
         )
+        async with self._unit_of_work() as uow:
+            await uow.reset_requests.add(request)
+            await uow.commit()
 
     async def _admit(self, command: RequestPasswordResetCommand) -> None:
         if self._throttle is None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from adapters.mail.smtp_sender import SmtpEndpoint
 from adapters.tokens.keys import KeyRing, new_key_entry
 from domain.password import NIST_MINIMUM_LENGTH
 
@@ -60,6 +61,12 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    app_url: str = "http://127.0.0.1:8000"
+    smtp_url: str = ""
+    mail_from: str = "hexauth <no-reply@localhost>"
+    reset_ttl: int = 1800
+    verify_ttl: int = 172_800
+    require_verified_email: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -106,6 +113,12 @@ class Settings:
             argon2_time_cost=reader.integer("ARGON2_TIME_COST", 3, minimum=1),
             argon2_memory_kib=reader.integer("ARGON2_MEMORY_KIB", 65536, minimum=8),
             argon2_parallelism=reader.integer("ARGON2_PARALLELISM", 4, minimum=1),
+            app_url=reader.text("APP_URL", "http://127.0.0.1:8000"),
+            smtp_url=reader.text("SMTP_URL", ""),
+            mail_from=reader.text("MAIL_FROM", "hexauth <no-reply@localhost>"),
+            reset_ttl=reader.integer("AUTH_RESET_TTL", 1800, minimum=60),
+            verify_ttl=reader.integer("AUTH_VERIFY_TTL", 172_800, minimum=60),
+            require_verified_email=reader.boolean("AUTH_REQUIRE_VERIFIED_EMAIL", False),
         )
         problems = reader.problems
         if settings.is_production:
@@ -113,9 +126,12 @@ class Settings:
                 problems.append("AUTH_KEYS is required when APP_ENV=production")
             if not settings.cookie_secure:
                 problems.append("AUTH_COOKIE_SECURE=false is refused when APP_ENV=production")
+            if not settings.smtp_url:
+                problems.append("SMTP_URL is required when APP_ENV=production")
         if settings.argon2_memory_kib < 8 * settings.argon2_parallelism:
             problems.append("ARGON2_MEMORY_KIB must be at least 8 x ARGON2_PARALLELISM")
         problems += _network_problems(settings)
+        problems += _mail_problems(settings)
         if settings.auth_keys:
             try:
                 KeyRing.parse(settings.auth_keys)
@@ -222,4 +238,18 @@ def _network_problems(settings: Settings) -> list[str]:
             ipaddress.ip_network(proxy, strict=False)
         except ValueError:
             problems.append(f"FORWARDED_ALLOW_IPS: {proxy!r} is not an IP address, a network or *")
+    return problems
+
+
+def _mail_problems(settings: Settings) -> list[str]:
+    """APP_URL (the base of mailed links) and SMTP_URL, checked before any mail is queued."""
+    problems = []
+    app = urlsplit(settings.app_url)
+    if app.scheme not in {"http", "https"} or not app.hostname or app.query or app.fragment:
+        problems.append(f"APP_URL: {settings.app_url!r} is not a URL like https://app.example.com")
+    if settings.smtp_url:
+        try:
+            SmtpEndpoint.parse(settings.smtp_url)
+        except ValueError as error:  # the message never echoes the URL: it may hold a password
+            problems.append(str(error))
     return problems

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from application.answer_reset_requests import AnswerResetRequests
 from application.authenticate import Authenticate
 from application.change_password import ChangePassword
 from application.create_user import CreateUser
@@ -174,6 +175,7 @@ class World:
     set_account_active: SetAccountActive = field(init=False)
     prune_sessions: PruneSessions = field(init=False)
     request_password_reset: RequestPasswordReset = field(init=False)
+    answer_reset_requests: AnswerResetRequests = field(init=False)
     reset_password: ResetPassword = field(init=False)
     send_email_verification: SendEmailVerification = field(init=False)
     verify_email: VerifyEmail = field(init=False)
@@ -223,11 +225,12 @@ class World:
         self.prune_sessions = PruneSessions(uow, self.clock)
         self.request_password_reset = RequestPasswordReset(
             uow,
-            self.mailer,
             self.clock,
+            self.ids,
             self.events,
             ForgotPasswordThrottle(self.attempts, self.forgot_limits),
         )
+        self.answer_reset_requests = AnswerResetRequests(uow, self.mailer, self.clock, self.events)
         self.reset_password = ResetPassword(
             uow, self.hasher, self.password_policy, self.clock, self.events
         )

@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+from application.answer_reset_requests import AnswerResetRequests
 from application.deliver_mail import DeliverMail, DeliveryReport
 from application.ports import StoreUnavailable
 
@@ -18,16 +19,19 @@ log = logging.getLogger("hexauth.mail")
 
 
 class OutboxLoop:
-    """Runs a DeliverMail pass every `interval` seconds, and again at once while passes fill
-    whole batches; an outage of the database or a bug in one pass never stops the loop."""
+    """Every `interval` seconds, answers queued forgot-password requests (their mail joins the
+    outbox) and runs a DeliverMail pass; again at once while there is work. An outage of the
+    database or a bug in one pass never stops the loop."""
 
     def __init__(
         self,
         deliver: DeliverMail,
         interval: float = 2.0,
         observe: Callable[[DeliveryReport], None] | None = None,
+        answer: AnswerResetRequests | None = None,
     ) -> None:
         self._deliver = deliver
+        self._answer = answer
         self._interval = interval
         self._observe = observe
         self._task: asyncio.Task[None] | None = None
@@ -46,6 +50,8 @@ class OutboxLoop:
     async def run_once(self) -> DeliveryReport | None:
         """One pass; None when it failed (logged)."""
         try:
+            if self._answer is not None:
+                await self._answer.execute()
             report = await self._deliver.execute()
         except StoreUnavailable:
             log.warning("mail outbox: the database does not answer; trying again later")

@@ -13,8 +13,8 @@ from uuid import UUID
 from sqlalchemy import bindparam, delete, func, insert, literal_column, select, true, update
 
 from adapters.persistence.statements import Row, StatementRunner
-from adapters.persistence.tables import mail_outbox, one_time_links
-from application.link_ports import OneTimeLinkRepository
+from adapters.persistence.tables import mail_outbox, one_time_links, reset_requests
+from application.link_ports import OneTimeLinkRepository, ResetRequest, ResetRequestRepository
 from application.mail_ports import MailMessage, OutboxEntry, OutboxRepository
 from domain.email import Email
 from domain.one_time_link import LinkPurpose, OneTimeLink
@@ -60,6 +60,29 @@ _KILL_RESETS = (
     .values(used_at=bindparam("now"))
 )
 _DELETE_LINKS = delete(one_time_links).where(one_time_links.c.user_id == bindparam("owner_id"))
+
+_REQUEST_COLUMNS = (
+    reset_requests.c.id,
+    reset_requests.c.email,
+    reset_requests.c.created_at,
+    reset_requests.c.client_ip,
+)
+_INSERT_REQUEST = insert(reset_requests)
+# Taken off the queue in one DELETE ... RETURNING over a FOR UPDATE SKIP LOCKED subquery, in the
+# transaction that answers them: two senders never answer one request, and a rollback keeps it.
+_TAKE_REQUESTS = (
+    delete(reset_requests)
+    .where(
+        reset_requests.c.id.in_(
+            select(reset_requests.c.id)
+            .order_by(reset_requests.c.created_at, reset_requests.c.id)
+            .limit(bindparam("batch"))
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+    )
+    .returning(*_REQUEST_COLUMNS)
+)
 
 _OUTBOX_COLUMNS = tuple(
     mail_outbox.c[name]
@@ -165,6 +188,34 @@ class SqlAlchemyLinkRepository(OneTimeLinkRepository):
 
     async def delete_for_user(self, user_id: UUID) -> int:
         return await self._statements.run(_DELETE_LINKS, {"owner_id": user_id})
+
+
+class SqlAlchemyResetRequestRepository(ResetRequestRepository):
+    """Queued forgot-password requests in `reset_requests`."""
+
+    def __init__(self, statements: StatementRunner) -> None:
+        self._statements = statements
+
+    async def add(self, request: ResetRequest) -> None:
+        await self._statements.run(
+            _INSERT_REQUEST,
+            {
+                "id": request.id,
+                "email": request.email,
+                "client_ip": request.client_ip,
+                "created_at": _to_utc(request.created_at),
+            },
+        )
+
+    async def take(self, limit: int) -> list[ResetRequest]:
+        rows = await self._statements.all(_TAKE_REQUESTS, {"batch": limit})
+        taken = [
+            ResetRequest(
+                id=request_id, email=email, created_at=_as_utc(created_at), client_ip=client_ip
+            )
+            for request_id, email, created_at, client_ip in rows
+        ]
+        return sorted(taken, key=lambda request: (request.created_at, str(request.id)))
 
 
 class SqlAlchemyOutboxRepository(OutboxRepository):

@@ -98,6 +98,17 @@ one_time_links = Table(
     CheckConstraint("purpose IN ('reset', 'verify')", name="purpose"),
 )
 
+# Forgot-password requests, queued by the request and answered by the sender loop, so the
+# request does the same work whether or not the email has an account (API.md, no enumeration).
+reset_requests = Table(
+    "reset_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("email", String(MAX_EMAIL_LENGTH), nullable=False),
+    Column("client_ip", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 # Mail waiting to leave; a row commits with the link it carries. Sent and given-up rows stay
 # for the record (and the metrics) until pruned.
 mail_outbox = Table(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.persistence.lifecycle_repositories import (
     SqlAlchemyLinkRepository,
     SqlAlchemyOutboxRepository,
+    SqlAlchemyResetRequestRepository,
 )
 from adapters.persistence.repositories import (
     SqlAlchemySessionRepository,
@@ -37,6 +38,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     sessions: SqlAlchemySessionRepository
     links: SqlAlchemyLinkRepository
     outbox: SqlAlchemyOutboxRepository
+    reset_requests: SqlAlchemyResetRequestRepository
 
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -60,6 +62,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.sessions = SqlAlchemySessionRepository(self._statements)
         self.links = SqlAlchemyLinkRepository(self._statements)
         self.outbox = SqlAlchemyOutboxRepository(self._statements)
+        self.reset_requests = SqlAlchemyResetRequestRepository(self._statements)
         return self
 
     async def _open(self, connection: AsyncConnection) -> StatementRunner:

@@ -13,6 +13,7 @@ from entrypoints.container import Container
 from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
+from entrypoints.http.controllers.recovery import RecoveryController
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.csrf import origin_keys
 from entrypoints.http.dependencies import container_dependencies
@@ -32,7 +33,11 @@ def create_app(container: Container | None = None) -> Litestar:
     settings = container.settings()
     container.security_events()  # the security counters exist, at zero, from the first scrape
 
+    async def on_startup() -> None:
+        container.outbox_loop().start()  # one mail sender per process (adapters/mail)
+
     async def on_shutdown() -> None:
+        await container.outbox_loop().stop()
         await container.engine().dispose()
         container.password_hasher().close()
 
@@ -40,6 +45,7 @@ def create_app(container: Container | None = None) -> Litestar:
         route_handlers=[
             AuthController,
             AccountController,
+            RecoveryController,
             UsersController,
             health,
             liveness,
@@ -85,6 +91,7 @@ def create_app(container: Container | None = None) -> Litestar:
             "container": container,
             "cors_allowed_origin_keys": origin_keys(settings.cors_allowed_origins),
         },
+        on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         # The process configures logging (entrypoints/log_config.py): the CLI, and uvicorn in
         # every worker through its log_config.

@@ -62,6 +62,11 @@ def container_dependencies(container: Container) -> dict[str, Provide]:
         "list_sessions": _after_bearer_check(container.list_sessions),
         "revoke_session": _after_bearer_check(container.revoke_session),
         "change_password": _after_bearer_check(container.change_password),
+        "request_password_reset": _from(container.request_password_reset),
+        "reset_password": _from(container.reset_password),
+        "verify_email": _from(container.verify_email),
+        "send_email_verification": _after_bearer_check(container.send_email_verification),
+        "delete_account": _after_bearer_check(container.delete_account),
         "check_health": _from(container.check_health),
         "principal": Provide(principal, sync_to_thread=False),
     }

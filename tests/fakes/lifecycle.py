@@ -14,7 +14,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from application.link_ports import LinkTokens, OneTimeLinkRepository
+from application.link_ports import (
+    LinkTokens,
+    OneTimeLinkRepository,
+    ResetRequest,
+    ResetRequestRepository,
+)
 from application.mail_ports import (
     MailComposer,
     MailMessage,
@@ -49,6 +54,7 @@ class LifecycleRows:
 
     links: dict[UUID, OneTimeLink] = field(default_factory=dict)
     outbox: dict[UUID, OutboxRow] = field(default_factory=dict)
+    reset_requests: dict[UUID, ResetRequest] = field(default_factory=dict)
 
 
 class InMemoryLinkRepository(OneTimeLinkRepository):
@@ -110,6 +116,34 @@ class InMemoryLinkRepository(OneTimeLinkRepository):
         for link_id in mine:
             self.changes[link_id] = None
         return len(mine)
+
+
+class InMemoryResetRequestRepository(ResetRequestRepository):
+    def __init__(self, rows: LifecycleRows) -> None:
+        self._rows = rows
+        self.changes: dict[UUID, ResetRequest | None] = {}
+
+    def visible(self) -> list[ResetRequest]:
+        merged: dict[UUID, ResetRequest | None] = {**self._rows.reset_requests, **self.changes}
+        return [request for request in merged.values() if request is not None]
+
+    def commit(self) -> None:
+        for request_id, request in self.changes.items():
+            if request is None:
+                self._rows.reset_requests.pop(request_id, None)
+            else:
+                self._rows.reset_requests[request_id] = request
+        self.changes.clear()
+
+    async def add(self, request: ResetRequest) -> None:
+        self.changes[request.id] = request
+
+    async def take(self, limit: int) -> list[ResetRequest]:
+        oldest = sorted(self.visible(), key=lambda request: (request.created_at, str(request.id)))
+        taken = oldest[:limit]
+        for request in taken:
+            self.changes[request.id] = None
+        return taken
 
 
 class InMemoryOutboxRepository(OutboxRepository):

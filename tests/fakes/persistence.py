@@ -19,7 +19,12 @@ from domain.email import Email
 from domain.errors import EmailAlreadyRegistered
 from domain.session import Session
 from domain.user import User
-from tests.fakes.lifecycle import InMemoryLinkRepository, InMemoryOutboxRepository, LifecycleRows
+from tests.fakes.lifecycle import (
+    InMemoryLinkRepository,
+    InMemoryOutboxRepository,
+    InMemoryResetRequestRepository,
+    LifecycleRows,
+)
 
 
 @dataclass
@@ -215,6 +220,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.outbox = InMemoryOutboxRepository(
             store.lifecycle, lambda user_id: bool(exists(user_id))
         )
+        self.reset_requests = InMemoryResetRequestRepository(store.lifecycle)
 
     async def __aenter__(self) -> Self:
         self._clear()
@@ -224,6 +230,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._changes.clear()
         self.links.changes.clear()
         self.outbox.changes.clear()
+        self.reset_requests.changes.clear()
 
     async def __aexit__(
         self,
@@ -242,6 +249,7 @@ class InMemoryUnitOfWork(UnitOfWork):
             self._store.sessions.pop(session_id, None)
         self.links.commit()
         self.outbox.commit()
+        self.reset_requests.commit()
         for user_id in self._changes.deleted_users:  # ON DELETE CASCADE
             self._store.users.pop(user_id, None)
             rows = self._store.lifecycle

@@ -27,6 +27,7 @@ async def test_deleting_removes_the_account_its_sessions_links_and_queued_mail()
     world = a_world()
     signed = await world.sign_up()  # a verification link and its mail
     await world.request_password_reset.execute(RequestPasswordResetCommand(EMAIL))
+    await world.answer_reset_requests.execute()
     await world.sign_in()
 
     await delete(world, signed)

@@ -60,6 +60,7 @@ async def test_a_reset_link_does_not_verify_an_email() -> None:
     world = a_world()
     signed = await world.sign_up()
     await world.request_password_reset.execute(RequestPasswordResetCommand(signed.user.email.value))
+    await world.answer_reset_requests.execute()
 
     with pytest.raises(InvalidLink):
         await verify(world, last_token(world))

@@ -19,7 +19,9 @@ NEW_PASSWORD = "a brand new passphrase for ada"
 
 
 async def forgot(world: World, email: str = EMAIL, client_ip: str = "203.0.113.9") -> None:
+    """Ask, then let the answering run (off the request path) as the sender loop would."""
     await world.request_password_reset.execute(RequestPasswordResetCommand(email, client_ip))
+    await world.answer_reset_requests.execute()
 
 
 async def reset(world: World, token: str, new_password: str = NEW_PASSWORD) -> None:
@@ -47,7 +49,7 @@ async def test_forgot_mails_a_reset_link_with_the_token_in_the_fragment() -> Non
     assert world.events.kinds() == [SecurityEventKind.RESET_REQUESTED]
 
 
-async def test_forgot_for_an_unknown_or_malformed_email_stores_nothing_and_says_nothing() -> None:
+async def test_forgot_for_an_unknown_or_malformed_email_mails_nothing_and_says_nothing() -> None:
     world = a_world()
     await world.given_user()
 
@@ -56,7 +58,35 @@ async def test_forgot_for_an_unknown_or_malformed_email_stores_nothing_and_says_
 
     assert world.store.lifecycle.outbox == {}
     assert world.store.lifecycle.links == {}
+    assert world.store.lifecycle.reset_requests == {}  # answered (by silence) and gone
     assert world.events.kinds() == []
+
+
+async def test_the_request_path_does_the_same_work_for_every_email() -> None:
+    world = a_world()
+    await world.given_user()
+    commands = [RequestPasswordResetCommand(e) for e in (EMAIL, "nobody@example.com", "junk")]
+
+    for command in commands:
+        before = world.store.commits
+        await world.request_password_reset.execute(command)
+        assert world.store.commits == before + 1
+
+    # Only queued: no link, no mail, nothing that depends on the account, until answered.
+    queued = sorted(r.email for r in world.store.lifecycle.reset_requests.values())
+    assert queued == sorted(c.email for c in commands)
+    assert world.store.lifecycle.links == {}
+    assert world.store.lifecycle.outbox == {}
+
+
+async def test_answering_takes_each_request_once() -> None:
+    world = a_world()
+    await world.given_user()
+    await world.request_password_reset.execute(RequestPasswordResetCommand(EMAIL))
+
+    assert await world.answer_reset_requests.execute() == 1
+    assert await world.answer_reset_requests.execute() == 0
+    assert len(reset_mails(world)) == 1
 
 
 async def test_forgot_for_a_disabled_account_sends_nothing() -> None:

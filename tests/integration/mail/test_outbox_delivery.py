@@ -14,6 +14,7 @@ from adapters.mail.smtp_sender import SmtpEndpoint, SmtpMailSender
 from adapters.mail.templates import PlainMailComposer
 from adapters.persistence import create_engine, unit_of_work_factory
 from adapters.system import RandomIds
+from application.answer_reset_requests import AnswerResetRequests
 from application.deliver_mail import DeliverMail, DeliveryPolicy
 from application.link_mail import LinkMailer, LinkSettings
 from application.ports import UnitOfWorkFactory
@@ -32,8 +33,10 @@ POLICY = DeliveryPolicy(
 
 async def forgot(unit_of_work: UnitOfWorkFactory, clock: FixedClock, email: str) -> None:
     mailer = LinkMailer(RandomLinkTokens(), PlainMailComposer(), RandomIds(), LinkSettings())
-    reset = RequestPasswordReset(unit_of_work, mailer, clock)
-    await reset.execute(RequestPasswordResetCommand(email))
+    await RequestPasswordReset(unit_of_work, clock, RandomIds()).execute(
+        RequestPasswordResetCommand(email)
+    )
+    await AnswerResetRequests(unit_of_work, mailer, clock).execute()
 
 
 def deliverer(

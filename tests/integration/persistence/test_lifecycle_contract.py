@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from adapters.persistence import create_engine, unit_of_work_factory
+from application.link_ports import ResetRequest
 from application.mail_ports import MailMessage, OutboxEntry
 from application.ports import UnitOfWorkFactory
 from domain.one_time_link import LinkPurpose, OneTimeLink
@@ -341,3 +342,44 @@ async def test_deleting_a_users_mail_keeps_the_others(backend: Backend) -> None:
         await uow.commit()
     async with backend.unit_of_work() as uow:
         assert await uow.outbox.depth() == 1
+
+
+# Reset requests
+
+
+def a_request(n: int, email: str = "ada@example.com") -> ResetRequest:
+    return ResetRequest(
+        id=uuid.uuid4(), email=email, created_at=NOW + timedelta(seconds=n), client_ip="192.0.2.1"
+    )
+
+
+async def test_reset_requests_are_taken_oldest_first_and_once(backend: Backend) -> None:
+    requests = [a_request(n, f"user{n}@example.com") for n in range(3)]
+    async with backend.unit_of_work() as uow:
+        for request in reversed(requests):
+            await uow.reset_requests.add(request)
+        await uow.commit()
+
+    async with backend.unit_of_work() as uow:
+        first = await uow.reset_requests.take(2)
+        await uow.commit()
+    async with backend.unit_of_work() as uow:
+        rest = await uow.reset_requests.take(5)
+        none = await uow.reset_requests.take(5)
+        await uow.commit()
+
+    assert first == requests[:2]
+    assert rest == requests[2:]
+    assert none == []
+
+
+async def test_a_request_taken_without_commit_stays_queued(backend: Backend) -> None:
+    request = a_request(0, "not an email, stored as typed")
+    async with backend.unit_of_work() as uow:
+        await uow.reset_requests.add(request)
+        await uow.commit()
+
+    async with backend.unit_of_work() as uow:
+        assert await uow.reset_requests.take(5) == [request]
+    async with backend.unit_of_work() as uow:
+        assert await uow.reset_requests.take(5) == [request]

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, inspect
 from adapters.persistence import create_engine, migrate
 from adapters.persistence.tables import metadata
 
-OUR_TABLES = {"users", "refresh_sessions", "one_time_links", "mail_outbox"}
+OUR_TABLES = {"users", "refresh_sessions", "one_time_links", "reset_requests", "mail_outbox"}
 
 
 async def inspect_database(url: str) -> dict[str, Any]:

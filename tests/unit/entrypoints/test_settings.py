@@ -38,13 +38,17 @@ def test_production_refuses_each_insecure_setting_with_its_own_message(tmp_path)
     assert raised.value.problems == [
         "AUTH_KEYS is required when APP_ENV=production",
         "AUTH_COOKIE_SECURE=false is refused when APP_ENV=production",
+        "SMTP_URL is required when APP_ENV=production",
     ]
     assert not (tmp_path / "auth_keys").exists()
 
 
 def test_a_short_secret_is_refused_without_echoing_it(tmp_path):
     with pytest.raises(SettingsError) as raised:
-        Settings.from_env({"APP_ENV": "production", "AUTH_KEYS": SHORT_SECRET}, tmp_path)
+        Settings.from_env(
+            {"APP_ENV": "production", "AUTH_KEYS": SHORT_SECRET, "SMTP_URL": "smtp://mail"},
+            tmp_path,
+        )
 
     assert len(raised.value.problems) == 1
     assert raised.value.problems[0].startswith("AUTH_KEYS")
@@ -54,7 +58,10 @@ def test_a_short_secret_is_refused_without_echoing_it(tmp_path):
 def test_production_starts_with_proper_keys(tmp_path):
     keys = f"{new_key_entry('new')},{new_key_entry('old')}"
 
-    settings = Settings.from_env({"APP_ENV": "production", "AUTH_KEYS": keys}, tmp_path)
+    settings = Settings.from_env(
+        {"APP_ENV": "production", "AUTH_KEYS": keys, "SMTP_URL": "smtps://mail.example.com"},
+        tmp_path,
+    )
 
     assert settings.auth_keys == keys
 

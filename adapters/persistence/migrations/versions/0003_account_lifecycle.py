@@ -1,4 +1,4 @@
-"""Account lifecycle: verified emails, one-time links and the mail outbox.
+"""Account lifecycle: verified emails, one-time links, queued reset requests, the mail outbox.
 
 Revision ID: 0003
 Revises: 0001_initial
@@ -45,6 +45,17 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_one_time_links_user_id"), "one_time_links", ["user_id"], unique=False)
     op.create_table(
+        "reset_requests",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("client_ip", sa.String(length=64), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reset_requests")),
+    )
+    op.create_index(
+        op.f("ix_reset_requests_created_at"), "reset_requests", ["created_at"], unique=False
+    )
+    op.create_table(
         "mail_outbox",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=True),
@@ -75,6 +86,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_mail_outbox_next_attempt_at"), table_name="mail_outbox")
     op.drop_index(op.f("ix_mail_outbox_user_id"), table_name="mail_outbox")
     op.drop_table("mail_outbox")
+    op.drop_index(op.f("ix_reset_requests_created_at"), table_name="reset_requests")
+    op.drop_table("reset_requests")
     op.drop_index(op.f("ix_one_time_links_user_id"), table_name="one_time_links")
     op.drop_table("one_time_links")
     # Batch mode: SQLite drops a column by recreating the table.
