@@ -19,9 +19,15 @@ def mime_message(message: MailMessage, mail_from: str) -> EmailMessage:
     mime["Date"] = formatdate(localtime=False)
     mime["Message-ID"] = make_msgid(domain=_domain_of(mail_from))
     mime["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to this
-    mime.set_content(message.text)
-    mime.add_alternative(message.html, subtype="html")
+    # ASCII bodies go as they are (7bit), so the link reads whole in the raw message and in an
+    # .eml file; quoted-printable would break it and write `=` as `=3D`.
+    mime.set_content(message.text, cte=_transfer_encoding(message.text))
+    mime.add_alternative(message.html, subtype="html", cte=_transfer_encoding(message.html))
     return mime
+
+
+def _transfer_encoding(body: str) -> str:
+    return "7bit" if body.isascii() else "quoted-printable"
 
 
 def recipient_digest(email: Email) -> str:

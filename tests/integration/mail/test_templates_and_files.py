@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from adapters.mail.eml_files import EmlFileSender
-from adapters.mail.messages import recipient_digest
+from adapters.mail.messages import mime_message, recipient_digest
 from adapters.mail.templates import PlainMailComposer
 from domain.one_time_link import LinkPurpose
 from tests.builders import an_email
@@ -69,3 +69,13 @@ async def test_development_mail_is_an_eml_file_logged_by_path_without_the_addres
     assert recipient_digest(an_email()) in caplog.text
     assert "ada@example.com" not in caplog.text
     assert "#token=" not in caplog.text
+
+
+def test_the_link_reads_whole_in_the_raw_message() -> None:
+    message = PlainMailComposer().link_mail(
+        LinkPurpose.RESET, an_email(), LINK, timedelta(minutes=30)
+    )
+
+    raw = mime_message(message, "hexauth <no-reply@localhost>").as_string()
+
+    assert LINK in raw  # a grep of an .eml file finds the token (README)
