@@ -19,6 +19,7 @@ from entrypoints.http.problem_docs import (
     no_content,
     problem_responses,
 )
+from entrypoints.http.responses import NO_STORE
 from entrypoints.http.schemas import AccountDeletion, UserBody
 
 
@@ -77,4 +78,4 @@ class UsersController(Controller):
             DeleteAccountCommand(principal, data.password, client_ip(request))
         )
         cookies = [token_responder(request).cookie.clear()]
-        return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=cookies)
+        return Response(None, status_code=HTTP_204_NO_CONTENT, headers=NO_STORE, cookies=cookies)
