@@ -16,6 +16,7 @@ from litestar.testing import TestClient
 
 from adapters.mail.outbox_loop import OutboxLoop
 from adapters.mail.smtp_sender import SmtpEndpoint, SmtpMailSender
+from adapters.observability.mail_metrics import mail_metrics
 from application.deliver_mail import DeliveryPolicy
 from application.mail_ports import MailMessage, MailSender
 from entrypoints.container import Container
@@ -94,6 +95,7 @@ def container(container: Container, sender: CountingSender) -> Container:
             container.deliver_mail,
             interval=0.05,
             answer=container.answer_reset_requests,
+            observe=providers.Callable(mail_metrics).provided.observe,
         )
     )
     return container
@@ -303,6 +305,7 @@ def test_when_verified_emails_are_required_login_waits_for_the_link(
             container.deliver_mail,
             interval=0.05,
             answer=container.answer_reset_requests,
+            observe=providers.Callable(mail_metrics).provided.observe,
         )
     )
     with TestClient(create_app(container), base_url=BASE_URL) as client:
@@ -312,3 +315,21 @@ def test_when_verified_emails_are_required_login_waits_for_the_link(
         token = mailed_token(smtp, "verify-email")
         assert client.post("/auth/email/verify", json={"token": token}).status_code == 204
         assert login(client, PASSWORD).status_code == 200
+
+
+def test_metrics_show_the_outbox_and_the_lifecycle_events(
+    client: TestClient, smtp: SmtpServer
+) -> None:
+    register(client)
+    token = mailed_token(smtp, "verify-email")
+    client.post("/auth/email/verify", json={"token": token})
+    time.sleep(0.2)  # a sender pass after the delivery reports the depth
+
+    metrics = client.get("/metrics").text
+
+    assert "hexauth_mail_outbox_depth 0.0" in metrics
+    sent = [line for line in metrics.splitlines() if line.startswith("hexauth_mail_sent_total")]
+    assert sent
+    assert float(sent[0].split()[-1]) >= 1
+    assert 'hexauth_account_lifecycle_events_total{event="email_verified"}' in metrics
+    assert "hexauth_mail_send_failures_total" in metrics
