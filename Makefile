@@ -8,7 +8,7 @@ export UV_LINK_MODE ?= copy
 SYNC := sync --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help uv install run migrate test bench lint format clean image
+.PHONY: help uv install run demo migrate test bench lint format clean image
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +24,20 @@ migrate: install ## bring the database at DATABASE_URL to the newest schema
 
 run: migrate ## migrate and serve the API on HOST:PORT (127.0.0.1:8000, SQLite by default)
 	$(UV) run hexauth serve
+
+WEB := clients/web
+WEB_APP_DIR ?= $(CURDIR)/$(WEB)/dist
+
+# npm ci again only when package-lock.json changed since the last install.
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make demo needs Node.js 20+ and npm" >&2; exit 1; }
+	cd $(WEB) && npm ci --no-audit --no-fund
+
+# The refresh cookie without Secure by default here: Chromium keeps Secure cookies on
+# http://localhost and http://127.0.0.1, not every browser does. AUTH_COOKIE_SECURE=true keeps it.
+demo: migrate $(WEB)/node_modules/.package-lock.json ## build clients/web and serve it with the API (needs Node)
+	cd $(WEB) && npm run build
+	WEB_APP_DIR=$(WEB_APP_DIR) AUTH_COOKIE_SECURE=$${AUTH_COOKIE_SECURE:-false} $(UV) run hexauth serve
 
 test: install ## run the whole test suite (Postgres: TEST_DATABASE_URL, else local binaries)
 	$(UV) run pytest

@@ -6,7 +6,7 @@ import secrets
 
 from application.link_ports import LinkTokens
 
-LINK_TOKEN_BYTES = 32  # 256 bits (API.md "Account recovery and email verification")
+LINK_TOKEN_BYTES = 32  # 256 bits (docs/api.md "Account recovery and email verification")
 
 
 class RandomLinkTokens(LinkTokens):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.link_mail import LinkMailer
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.email import Email
@@ -20,13 +20,13 @@ class AnswerResetRequests:
         unit_of_work: UnitOfWorkFactory,
         mailer: LinkMailer,
         clock: Clock,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
         batch: int = 20,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._mailer = mailer
         self._clock = clock
-        self._events = events or NoSecurityEvents()
+        self._events = events
         self._batch = batch
 
     async def execute(self) -> int:

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
-from application.get_current_user import active_user
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from application.reauthentication import Reauthentication
 from application.results import AuthResult, Principal
 from application.token_issuer import TokenIssuer
-from domain.errors import WrongCurrentPassword
 from domain.password import PasswordPolicy
+from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +17,7 @@ class ChangePasswordCommand:
     current_password: str
     new_password: str
     user_agent: str | None = None
+    client_ip: str | None = None
 
 
 class ChangePassword:
@@ -33,30 +34,35 @@ class ChangePassword:
         password_policy: PasswordPolicy,
         issuer: TokenIssuer,
         clock: Clock,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
+        reauthentication: Reauthentication,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
         self._password_policy = password_policy
         self._issuer = issuer
         self._clock = clock
-        self._events = events or NoSecurityEvents()
+        self._events = events
+        self._reauthentication = reauthentication
 
     async def execute(self, command: ChangePasswordCommand) -> AuthResult:
         """Raise InvalidToken for a gone or disabled account, WeakPassword (field
-        `new_password`) or WrongCurrentPassword; nothing is stored then."""
+        `new_password`), TooManyAttempts or WrongCurrentPassword; nothing is stored then.
+
+        A wrong current password counts as a failed login of the account from the client."""
         async with self._unit_of_work() as uow:
-            user = await active_user(uow.users, command.principal)
+            user = ensure_active(await uow.users.get(command.principal.user_id))
         self._password_policy.check(command.new_password, user.email, field="new_password")
         # Both argon2 runs happen outside any transaction: no connection waits on them.
-        if not await self._hasher.verify(user.password_hash, command.current_password):
-            raise WrongCurrentPassword("the current password is wrong")
+        await self._reauthentication.confirm(
+            user, command.current_password, command.client_ip, "change_password"
+        )
         user.change_password_hash(await self._hasher.hash(command.new_password))
         now = self._clock.now()
-        session = self._issuer.start_session(user.id, now, command.user_agent)
+        session = self._issuer.start_session(user, now, command.user_agent)
         async with self._unit_of_work() as uow:
             # Again inside the writing transaction: the account may have been disabled meanwhile.
-            await active_user(uow.users, command.principal)
+            ensure_active(await uow.users.get(command.principal.user_id))
             await uow.users.save_password_hash(user)
             await uow.sessions.revoke_all(user.id, now)
             await uow.links.kill_resets(user.id, now)  # a reset link must not undo the change

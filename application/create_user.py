@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, IdGenerator, PasswordHasher, UnitOfWorkFactory
 from domain.email import Email
 from domain.password import PasswordPolicy
@@ -25,14 +25,14 @@ class CreateUser:
         password_policy: PasswordPolicy,
         clock: Clock,
         ids: IdGenerator,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
         self._password_policy = password_policy
         self._clock = clock
         self._ids = ids
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self, command: CreateUserCommand) -> User:
         """Raise InvalidEmail, WeakPassword or EmailAlreadyRegistered; store nothing then."""

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
-from application.get_current_user import active_user
-from application.ports import PasswordHasher, UnitOfWorkFactory
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
+from application.ports import UnitOfWorkFactory
+from application.reauthentication import Reauthentication
 from application.results import Principal
-from application.throttling import LoginThrottle
-from domain.errors import TooManyAttempts, WrongCurrentPassword
+from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,42 +20,29 @@ class DeleteAccount:
     """The owner leaves: after the password is confirmed, the account, its sessions, its links
     and its queued mail are gone in one transaction.
 
-    A wrong password counts as a failed login for the account and client IP (API.md "Login
+    A wrong password counts as a failed login for the account and client IP (docs/api.md "Login
     throttling"), so a stolen access token cannot be used to guess the password.
     """
 
     def __init__(
         self,
         unit_of_work: UnitOfWorkFactory,
-        hasher: PasswordHasher,
-        events: SecurityEvents | None = None,
-        throttle: LoginThrottle | None = None,
+        events: SecurityEvents,
+        reauthentication: Reauthentication,
     ) -> None:
         self._unit_of_work = unit_of_work
-        self._hasher = hasher
-        self._events = events or NoSecurityEvents()
-        self._throttle = throttle
+        self._events = events
+        self._reauthentication = reauthentication
 
     async def execute(self, command: DeleteAccountCommand) -> None:
         """Raise InvalidToken for a gone or disabled account, TooManyAttempts, or
         WrongCurrentPassword; nothing is deleted then."""
         async with self._unit_of_work(read_only=True) as uow:
-            user = await active_user(uow.users, command.principal)
-        await self._admit(user.email.value, command)
-        if not await self._hasher.verify(user.password_hash, command.password):
-            self._events.record(
-                SecurityEvent(
-                    SecurityEventKind.LOGIN_FAILED,
-                    user_id=user.id,
-                    client_ip=command.client_ip,
-                    reason="wrong_password",
-                )
-            )
-            if self._throttle is not None:
-                await self._throttle.failed(command.client_ip)
-            raise WrongCurrentPassword("the password is wrong")
-        if self._throttle is not None:
-            await self._throttle.succeeded(user.email.value, command.client_ip)
+            user = ensure_active(await uow.users.get(command.principal.user_id))
+        # The argon2 check happens outside any transaction: no connection waits on it.
+        await self._reauthentication.confirm(
+            user, command.password, command.client_ip, "delete_account"
+        )
         async with self._unit_of_work() as uow:
             await uow.outbox.delete_for_user(user.id)
             await uow.links.delete_for_user(user.id)
@@ -70,19 +56,3 @@ class DeleteAccount:
                 client_ip=command.client_ip,
             )
         )
-
-    async def _admit(self, email: str, command: DeleteAccountCommand) -> None:
-        if self._throttle is None:
-            return
-        try:
-            await self._throttle.admit(email, command.client_ip)
-        except TooManyAttempts as refused:
-            self._events.record(
-                SecurityEvent(
-                    SecurityEventKind.LOGIN_THROTTLED,
-                    user_id=command.principal.user_id,
-                    client_ip=command.client_ip,
-                    reason=refused.reason,
-                )
-            )
-            raise

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.mail_ports import MailSender, MailUnavailable, OutboxEntry
 from application.ports import Clock, UnitOfWorkFactory
 
@@ -50,13 +50,13 @@ class DeliverMail:
         sender: MailSender,
         clock: Clock,
         policy: DeliveryPolicy,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._sender = sender
         self._clock = clock
         self._policy = policy
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self) -> DeliveryReport:
         """One pass over the due messages. Raise StoreUnavailable when the database is out."""

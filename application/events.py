@@ -16,6 +16,8 @@ class SecurityEventKind(enum.StrEnum):
     REGISTRATION_THROTTLED = "registration_throttled"
     REFRESHED = "refreshed"
     REFRESH_REUSE_DETECTED = "refresh_reuse_detected"
+    REFRESH_REPLAYED = "refresh_replayed"
+    """The previous refresh token inside the grace window got the last rotation's answer."""
     SESSION_REVOKED = "session_revoked"
     RESET_REQUESTED = "reset_requested"
     RESET_DONE = "reset_done"
@@ -23,6 +25,8 @@ class SecurityEventKind(enum.StrEnum):
     EMAIL_VERIFIED = "email_verified"
     ACCOUNT_DELETED = "account_deleted"
     MAIL_FAILED = "mail_failed"
+    REAUTHENTICATION_FAILED = "reauthentication_failed"
+    REAUTHENTICATION_THROTTLED = "reauthentication_throttled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +44,3 @@ class SecurityEvents(Protocol):
     """Where security events go (logs, metrics). Must not raise and must not block."""
 
     def record(self, event: SecurityEvent) -> None: ...
-
-
-class NoSecurityEvents(SecurityEvents):
-    """For use cases built without anyone listening."""
-
-    def record(self, event: SecurityEvent) -> None:
-        return None

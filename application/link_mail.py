@@ -13,7 +13,7 @@ from domain.one_time_link import LinkPurpose, OneTimeLink
 from domain.user import User
 
 # The browser app's pages; the token rides in the fragment, so it never reaches a server log or
-# a Referer header (API.md "Account recovery and email verification").
+# a Referer header (docs/api.md "Account recovery and email verification").
 LINK_PAGES = {LinkPurpose.RESET: "/reset-password", LinkPurpose.VERIFY: "/verify-email"}
 
 

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from application.get_current_user import active_user
 from application.ports import Clock, UnitOfWorkFactory
 from application.results import Principal
 from domain.session import Session
+from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,12 @@ class ListSessions:
     async def execute(self, command: ListSessionsCommand) -> list[LiveSession]:
         """Raise InvalidToken when the account was deleted or disabled."""
         async with self._unit_of_work() as uow:
-            user = await active_user(uow.users, command.principal)
+            user = ensure_active(await uow.users.get(command.principal.user_id))
             sessions = await uow.sessions.list_live(user.id, self._clock.now())
-        return [LiveSession.of(session, command.principal) for session in sessions]
+        # A session whose login a credential change overtook is live in the store until its
+        # first refresh revokes it, but it can never refresh: not listed.
+        return [
+            LiveSession.of(session, command.principal)
+            for session in sessions
+            if not session.predates_credentials_of(user)
+        ]

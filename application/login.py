@@ -3,10 +3,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
-from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
+from application.ports import (
+    Clock,
+    Overloaded,
+    PasswordHasher,
+    StoreUnavailable,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from application.results import AuthResult
-from application.throttling import LoginThrottle
+from application.throttling import LoginThrottle, Reservation
 from application.token_issuer import TokenIssuer
 from domain.email import Email
 from domain.errors import (
@@ -36,51 +43,47 @@ class Login:
         hasher: PasswordHasher,
         issuer: TokenIssuer,
         clock: Clock,
-        events: SecurityEvents | None = None,
-        throttle: LoginThrottle | None = None,
+        events: SecurityEvents,
+        throttle: LoginThrottle,
         require_verified_email: bool = False,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
         self._issuer = issuer
         self._clock = clock
-        self._events = events or NoSecurityEvents()
+        self._events = events
         self._throttle = throttle
         self._require_verified_email = require_verified_email
 
     async def execute(self, command: LoginCommand) -> AuthResult:
         """Raise TooManyAttempts, InvalidCredentials (unknown email or wrong password alike) or
-        AccountDisabled, or EmailUnverified when verified emails are required."""
+        AccountDisabled, or EmailUnverified when verified emails are required; StoreUnavailable or
+        Overloaded count against no throttle."""
         # Before anything else: a throttled client costs no database query and no argon2 work,
         # and learns nothing, not even whether its password was right.
-        await self._admit(command)
-        user = await self._find(command.email)
-        if user is None:
-            # Same work as a real check, so response time does not tell which emails exist.
-            await self._hasher.imitate_verify(command.password)
-            await self._failed(command, None, "unknown_email")
-            raise InvalidCredentials
-        if not await self._hasher.verify(user.password_hash, command.password):
-            await self._failed(command, user.id, "wrong_password")
-            raise InvalidCredentials
-        # Only after the right password, so a disabled account is not revealed to guessers.
-        if not user.is_active:
-            await self._failed(command, user.id, "account_disabled")
-            raise AccountDisabled
-        if self._require_verified_email and not user.email_verified:
-            await self._failed(command, user.id, "email_unverified")
-            raise EmailUnverified
-        if self._throttle is not None:
-            await self._throttle.succeeded(command.email, command.client_ip)
+        reservation = await self._reserve(command)
+        try:
+            user = await self._check(command)
+        except (StoreUnavailable, Overloaded):
+            # The service failed, not the guess, so an outage locks nobody out afterwards. A
+            # failure (wrong password, unknown email, disabled account) stays counted, and so
+            # does anything unforeseen (a bug, a cancelled request): fail closed.
+            await reservation.give_back()
+            raise
+        await reservation.succeeded()
         rehashed = None
         if self._hasher.needs_rehash(user.password_hash):
             rehashed = await self._hasher.hash(command.password)
         now = self._clock.now()
-        session = self._issuer.start_session(user.id, now, command.user_agent)
+        # The session keeps the credentials version read with the hash that was checked: if a
+        # password change (or a disable) commits at any moment after that read, the session can
+        # never refresh (docs/api.md "Refresh sessions").
+        session = self._issuer.start_session(user, now, command.user_agent)
         async with self._unit_of_work() as uow:
+            await self._ensure_credentials_unchanged(uow, user, command)
             if rehashed is not None:
-                user.change_password_hash(rehashed)
-                await uow.users.save_password_hash(user)
+                user.upgrade_password_hash(rehashed)
+                await uow.users.save_upgraded_password_hash(user)
             await uow.sessions.add(session)
             await uow.commit()
         self._events.record(
@@ -93,11 +96,42 @@ class Login:
         )
         return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
 
-    async def _admit(self, command: LoginCommand) -> None:
-        if self._throttle is None:
-            return
+    async def _check(self, command: LoginCommand) -> User:
+        """The account, once its password is right and it may sign in."""
+        user = await self._find(command.email)
+        if user is None:
+            # Same work as a real check, so response time does not tell which emails exist.
+            await self._hasher.imitate_verify(command.password)
+            self._failed(command, None, "unknown_email")
+            raise InvalidCredentials
+        if not await self._hasher.verify(user.password_hash, command.password):
+            self._failed(command, user.id, "wrong_password")
+            raise InvalidCredentials
+        # Only after the right password, so a disabled account is not revealed to guessers.
+        if not user.is_active:
+            self._failed(command, user.id, "account_disabled")
+            raise AccountDisabled
+        if self._require_verified_email and not user.email_verified:
+            self._failed(command, user.id, "email_unverified")
+            raise EmailUnverified
+        return user
+
+    async def _ensure_credentials_unchanged(
+        self, uow: UnitOfWork, checked: User, command: LoginCommand
+    ) -> None:
+        """Refuse a login whose password check a credential change has overtaken.
+
+        Only an early answer: a change that commits after this read still leaves the session
+        unable to refresh, since the session holds the version that was checked.
+        """
+        stored = await uow.users.get(checked.id)
+        if stored is None or stored.credentials_version != checked.credentials_version:
+            self._failed(command, checked.id, "credentials_changed")
+            raise InvalidCredentials
+
+    async def _reserve(self, command: LoginCommand) -> Reservation:
         try:
-            await self._throttle.admit(command.email, command.client_ip)
+            return await self._throttle.reserve(command.email, command.client_ip)
         except TooManyAttempts as refused:
             self._events.record(
                 SecurityEvent(
@@ -108,7 +142,7 @@ class Login:
             )
             raise
 
-    async def _failed(self, command: LoginCommand, user_id: UUID | None, reason: str) -> None:
+    def _failed(self, command: LoginCommand, user_id: UUID | None, reason: str) -> None:
         self._events.record(
             SecurityEvent(
                 SecurityEventKind.LOGIN_FAILED,
@@ -117,8 +151,6 @@ class Login:
                 reason=reason,
             )
         )
-        if self._throttle is not None:
-            await self._throttle.failed(command.client_ip)
 
     async def _find(self, raw_email: str) -> User | None:
         try:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, TokenCodec, UnitOfWorkFactory
 from domain.errors import InvalidToken
 from domain.tokens import TokenType
@@ -21,12 +21,12 @@ class Logout:
         unit_of_work: UnitOfWorkFactory,
         codec: TokenCodec,
         clock: Clock,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._codec = codec
         self._clock = clock
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self, command: LogoutCommand) -> None:
         if not command.refresh_token:

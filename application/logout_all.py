@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
-from application.get_current_user import active_user
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, UnitOfWorkFactory
 from application.results import Principal
+from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,11 +20,11 @@ class LogoutAll:
         self,
         unit_of_work: UnitOfWorkFactory,
         clock: Clock,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._clock = clock
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self, command: LogoutAllCommand) -> int:
         """Return how many sessions were revoked; raise InvalidToken for a gone or disabled user.
@@ -33,7 +33,7 @@ class LogoutAll:
         no refresh token of the user works any more.
         """
         async with self._unit_of_work() as uow:
-            user = await active_user(uow.users, command.principal)
+            user = ensure_active(await uow.users.get(command.principal.user_id))
             revoked = await uow.sessions.revoke_all(user.id, self._clock.now())
             await uow.commit()
         self._events.record(

@@ -1,6 +1,8 @@
-"""Limits on the requests that send mail (API.md "Login throttling": forgot-password requests are
-limited per (email, client IP) and per client IP like logins, every request counting), over the
-AttemptCounter port. Keys hold a hash of the email, never the email itself."""
+"""Limits on the requests that send mail (docs/api.md "Login throttling": forgot-password requests
+are limited per (email, client IP) and per client IP like logins, every request counting), over
+the AttemptCounter port, in the reserve style of application/throttling.py: a request is counted
+before its work, and only an outage or an overload gives its count back. Keys hold SHA-256
+digests of the email and the client (an IPv4 address, or an IPv6 address's /64), never either."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from application.ports import AttemptCounter
-from application.throttling import UNKNOWN_CLIENT
+from application.throttling import Reservation, client_of
 from domain.email import Email
 from domain.errors import InvalidEmail, TooManyAttempts
 
@@ -29,21 +31,28 @@ class VerificationMailLimits:
 
 
 class ForgotPasswordThrottle:
-    """Every forgot-password request counts, for its (email, client IP) pair and its address."""
+    """Every forgot-password request counts, for its (email, client) pair and its client."""
 
     def __init__(self, counter: AttemptCounter, limits: ForgotPasswordLimits) -> None:
         self._counter = counter
         self._limits = limits
 
-    async def admit(self, email: str, client_ip: str | None) -> None:
-        """Count the request; raise TooManyAttempts when the pair or the address is over."""
+    async def reserve(self, email: str, client_ip: str | None) -> Reservation:
+        """Count the request; raise TooManyAttempts, counting nothing, when the pair or the
+        client is past its cap. Every outcome keeps the count except an outage or an overload,
+        which the caller gives back."""
+        pair = _pair_key(email, client_ip)
+        address = f"forgot:ip:{_digest(client_of(client_ip))}"
         window = self._limits.window
-        pair = await self._counter.hit(_pair_key(email, client_ip), window)
-        address = await self._counter.hit(f"forgot:ip:{client_ip or UNKNOWN_CLIENT}", window)
-        if pair.count > self._limits.max_per_email_and_ip:
-            raise TooManyAttempts(pair.retry_after, "email_and_ip")
-        if address.count > self._limits.max_per_ip:
-            raise TooManyAttempts(address.retry_after, "ip")
+        on_pair = await self._counter.hit(pair, window)
+        if on_pair.count > self._limits.max_per_email_and_ip:
+            await self._counter.release(pair)
+            raise TooManyAttempts(on_pair.retry_after, "email_and_ip")
+        on_address = await self._counter.hit(address, window)
+        if on_address.count > self._limits.max_per_ip:
+            await Reservation(self._counter, (pair, address)).give_back()
+            raise TooManyAttempts(on_address.retry_after, "ip")
+        return Reservation(self._counter, (pair, address))
 
 
 class VerificationMailThrottle:
@@ -53,10 +62,18 @@ class VerificationMailThrottle:
         self._counter = counter
         self._limits = limits
 
-    async def admit(self, user_id: UUID) -> None:
-        attempts = await self._counter.hit(f"verify-mail:user:{user_id}", self._limits.window)
+    async def reserve(self, user_id: UUID) -> Reservation:
+        """Count the request; raise TooManyAttempts, counting nothing, past the account's cap."""
+        key = f"verify-mail:user:{user_id}"
+        attempts = await self._counter.hit(key, self._limits.window)
         if attempts.count > self._limits.max_per_account:
+            await self._counter.release(key)
             raise TooManyAttempts(attempts.retry_after, "account")
+        return Reservation(self._counter, (key,))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _pair_key(email: str, client_ip: str | None) -> str:
@@ -64,5 +81,5 @@ def _pair_key(email: str, client_ip: str | None) -> str:
         normalized = Email.parse(email).value
     except InvalidEmail:  # malformed addresses count too
         normalized = email.strip().casefold()
-    pair = f"{normalized}\n{client_ip or UNKNOWN_CLIENT}".encode("utf-8", "surrogatepass")
-    return f"forgot:pair:{hashlib.sha256(pair).hexdigest()}"
+    pair = f"{normalized}\n{client_of(client_ip)}"
+    return f"forgot:pair:{_digest(pair)}"

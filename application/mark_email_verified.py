@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import UnitOfWorkFactory
 from domain.email import Email
 from domain.errors import AccountNotFound
@@ -24,11 +24,9 @@ class EmailVerification:
 class MarkEmailVerified:
     """An operator vouches for an account's email, as if its owner had followed the link."""
 
-    def __init__(
-        self, unit_of_work: UnitOfWorkFactory, events: SecurityEvents | None = None
-    ) -> None:
+    def __init__(self, unit_of_work: UnitOfWorkFactory, events: SecurityEvents) -> None:
         self._unit_of_work = unit_of_work
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self, command: MarkEmailVerifiedCommand) -> EmailVerification:
         """Raise InvalidEmail or AccountNotFound."""

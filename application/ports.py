@@ -28,11 +28,18 @@ class UserRepository(Protocol):
     async def get_by_email(self, email: Email) -> User | None: ...
 
     async def save_password_hash(self, user: User) -> None:
-        """Store the user's password hash, and nothing else of the user."""
+        """Store the user's new password hash: a credential change, so the stored credentials
+        version goes up by one (counted in the store: concurrent changes each count)."""
+        ...
+
+    async def save_upgraded_password_hash(self, user: User) -> None:
+        """Store a fresh hash of the same password: no credential change. Stores nothing when
+        the stored credentials version is no longer `user.credentials_version`."""
         ...
 
     async def save_active(self, user: User) -> None:
-        """Store whether the user is active, and nothing else of the user."""
+        """Store whether the user is active; a change of it is a credential change (the stored
+        credentials version goes up by one), saving the stored state again changes nothing."""
         ...
 
     async def save_email_verified(self, user: User) -> None:
@@ -177,10 +184,14 @@ class AttemptCounter(Protocol):
 
     `hit` counts one attempt atomically (concurrent hits never return the same count) and opens a
     window of `window` on a key's first hit; when the window ends, the key's count is back to 0.
+    `release` takes one hit back atomically, within the key's current window and never below 0;
+    a key it brings to 0 has no window open any more, and a key without one is left alone.
     Every method raises AttemptCounterUnavailable when the backing store does not answer.
     """
 
     async def hit(self, key: str, window: timedelta) -> Attempts: ...
+
+    async def release(self, key: str) -> None: ...
 
     async def peek(self, key: str) -> Attempts: ...
 
@@ -198,3 +209,8 @@ class StoreUnavailable(Exception):
 
 class AttemptCounterUnavailable(StoreUnavailable):
     """The attempt counter's store does not answer; throttled actions fail closed (503)."""
+
+
+class Overloaded(Exception):
+    """Slow work (password hashing) could not start within its deadline: the service is past its
+    capacity. Nothing was done; the edge answers 503 with Retry-After, as for an outage."""

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
-from application.get_current_user import ensure_active
-from application.ports import Clock, IdGenerator, TokenCodec, UnitOfWorkFactory
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
+from application.ports import Clock, IdGenerator, TokenCodec, UnitOfWork, UnitOfWorkFactory
 from application.results import AuthResult
 from application.token_issuer import TokenIssuer
-from domain.errors import InvalidToken, RefreshTokenReused, RefreshTokenSuperseded
-from domain.session import Presented
-from domain.tokens import TokenType
+from domain.errors import CredentialsChanged, InvalidToken, RefreshTokenReused
+from domain.session import Presented, Session
+from domain.tokens import Claims, TokenType
+from domain.user import User, ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +19,8 @@ class RefreshCommand:
 
 
 class RefreshSession:
-    """Trade the current refresh token for a new pair; catch tokens that come back."""
+    """Trade the current refresh token for a new pair; answer a retry of the last rotation with
+    that rotation's token; catch tokens that come back after it (API.md "Refresh sessions")."""
 
     def __init__(
         self,
@@ -27,52 +29,76 @@ class RefreshSession:
         issuer: TokenIssuer,
         clock: Clock,
         ids: IdGenerator,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._codec = codec
         self._issuer = issuer
         self._clock = clock
         self._ids = ids
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self, command: RefreshCommand) -> AuthResult:
-        """Rotate the session's refresh token.
+        """Rotate the session's refresh token, or replay its last rotation.
 
-        Raise InvalidToken (or SessionRevoked, SessionExpired) when the token cannot refresh,
-        RefreshTokenReused after revoking a session whose rotated token came back, and
-        RefreshTokenSuperseded for the previous token inside the grace window or a lost race.
+        The current token rotates. The previous one inside the grace window, or a token whose
+        rotation another refresh won meanwhile, gets the session's current refresh token again
+        (same `jti` and `exp`) and changes nothing. Raise InvalidToken (or SessionRevoked,
+        SessionExpired, CredentialsChanged) when the token cannot refresh, and
+        RefreshTokenReused after revoking a session whose rotated token came back.
         """
         claims = self._codec.decode(command.refresh_token, TokenType.REFRESH)
         lifetime = self._issuer.policy.session
         now = self._clock.now()
         async with self._unit_of_work() as uow:
-            found = await uow.sessions.get_with_owner(claims.session_id)
-            if found is None or found[0].user_id != claims.subject:
-                raise InvalidToken("no such session")
-            session, owner = found
-            session.ensure_live(now)
+            session, user = await self._usable_session(uow, claims, now)
             presented = session.judge(claims.token_id, now, lifetime.reuse_grace)
             if presented is Presented.REUSED:
-                session.revoke(now)
-                await uow.sessions.save_revocation(session)
-                await uow.commit()
-                self._events.record(
-                    SecurityEvent(
-                        SecurityEventKind.REFRESH_REUSE_DETECTED,
-                        user_id=session.user_id,
-                        session_id=session.id,
-                    )
-                )
+                await self._revoke(uow, session, now)
+                self._record(SecurityEventKind.REFRESH_REUSE_DETECTED, session)
                 raise RefreshTokenReused("a rotated refresh token was presented again")
-            if presented is Presented.JUST_ROTATED:
-                raise RefreshTokenSuperseded("the token was just rotated")
-            user = ensure_active(owner)
-            session.rotate(self._ids.new_token_id(), now, lifetime)
-            if not await uow.sessions.save_rotation(session, expected_token_id=claims.token_id):
-                raise RefreshTokenSuperseded("another refresh rotated this token first")
-            await uow.commit()
-        self._events.record(
-            SecurityEvent(SecurityEventKind.REFRESHED, user_id=user.id, session_id=session.id)
-        )
+            if presented is Presented.CURRENT:
+                session.rotate(self._ids.new_token_id(), now, lifetime)
+                if await uow.sessions.save_rotation(session, expected_token_id=claims.token_id):
+                    await uow.commit()
+                    self._record(SecurityEventKind.REFRESHED, session)
+                    return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
+                # Lost the compare-and-swap: since the read, another refresh rotated this token
+                # or the session ended. The row as it is now says which; the winner has
+                # committed (on PostgreSQL the UPDATE waited for it).
+                session, user = await self._usable_session(uow, claims, now)
+                presented = session.judge(claims.token_id, now, lifetime.reuse_grace)
+                if presented is not Presented.REPLAY_OF_LAST_ROTATION:
+                    # No window, or the session moved on twice: refused, but not reuse, since
+                    # the token was current when this request presented it.
+                    raise InvalidToken("another refresh rotated this token first")
+        self._record(SecurityEventKind.REFRESH_REPLAYED, session)
         return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
+
+    async def _usable_session(
+        self, uow: UnitOfWork, claims: Claims, now: datetime
+    ) -> tuple[Session, User]:
+        """The token's session and its active owner, or the reason it cannot refresh."""
+        found = await uow.sessions.get_with_owner(claims.session_id)
+        if found is None or found[0].user_id != claims.subject:
+            raise InvalidToken("no such session")
+        session, owner = found
+        session.ensure_live(now)
+        if session.predates_credentials_of(owner):
+            # A login in flight when the password changed (or the account was disabled): the
+            # change revoked every session it saw, and this one now follows.
+            await self._revoke(uow, session, now)
+            self._record(SecurityEventKind.SESSION_REVOKED, session, "credentials_changed")
+            raise CredentialsChanged("the account's credentials changed since this login")
+        return session, ensure_active(owner)
+
+    @staticmethod
+    async def _revoke(uow: UnitOfWork, session: Session, now: datetime) -> None:
+        session.revoke(now)
+        await uow.sessions.save_revocation(session)
+        await uow.commit()
+
+    def _record(self, kind: SecurityEventKind, session: Session, reason: str | None = None) -> None:
+        self._events.record(
+            SecurityEvent(kind, user_id=session.user_id, session_id=session.id, reason=reason)
+        )

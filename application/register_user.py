@@ -1,17 +1,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.link_mail import LinkMailer
-from application.ports import Clock, IdGenerator, PasswordHasher, UnitOfWorkFactory
+from application.ports import (
+    Clock,
+    IdGenerator,
+    Overloaded,
+    PasswordHasher,
+    StoreUnavailable,
+    UnitOfWorkFactory,
+)
 from application.results import AuthResult
-from application.throttling import RegistrationThrottle
+from application.throttling import RegistrationThrottle, Reservation
 from application.token_issuer import TokenIssuer
 from domain.email import Email
 from domain.errors import TooManyAttempts
 from domain.one_time_link import LinkPurpose
 from domain.password import PasswordPolicy
+from domain.session import Session
 from domain.user import User
 
 
@@ -34,8 +43,8 @@ class RegisterUser:
         issuer: TokenIssuer,
         clock: Clock,
         ids: IdGenerator,
-        events: SecurityEvents | None = None,
-        throttle: RegistrationThrottle | None = None,
+        events: SecurityEvents,
+        throttle: RegistrationThrottle,
         mailer: LinkMailer | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
@@ -44,7 +53,7 @@ class RegisterUser:
         self._issuer = issuer
         self._clock = clock
         self._ids = ids
-        self._events = events or NoSecurityEvents()
+        self._events = events
         self._throttle = throttle
         self._mailer = mailer
 
@@ -53,20 +62,13 @@ class RegisterUser:
         nothing then."""
         # Every attempt counts, refused ones too: that also caps how fast the 409 for a taken
         # email can be used to find out which addresses have accounts.
-        await self._admit(command)
-        email = Email.parse(command.email)
-        self._password_policy.check(command.password, email)
-        # Hash before the transaction opens: a connection is not held through ~0.25 s of argon2.
-        password_hash = await self._hasher.hash(command.password)
-        now = self._clock.now()
-        user = User(id=self._ids.new_id(), email=email, password_hash=password_hash, created_at=now)
-        session = self._issuer.start_session(user.id, now, command.user_agent)
-        async with self._unit_of_work() as uow:
-            await uow.users.add(user)
-            await uow.sessions.add(session)
-            if self._mailer is not None:  # the verification mail commits with the account
-                await self._mailer.send(uow, user, LinkPurpose.VERIFY, now)
-            await uow.commit()
+        reservation = await self._reserve(command)
+        try:
+            user, session, now = await self._create(command)
+        except (StoreUnavailable, Overloaded):
+            # The service failed, not the client: nothing was created, and no try is used up.
+            await reservation.give_back()
+            raise
         self._events.record(
             SecurityEvent(
                 SecurityEventKind.REGISTERED,
@@ -77,11 +79,25 @@ class RegisterUser:
         )
         return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
 
-    async def _admit(self, command: RegisterCommand) -> None:
-        if self._throttle is None:
-            return
+    async def _create(self, command: RegisterCommand) -> tuple[User, Session, datetime]:
+        email = Email.parse(command.email)
+        self._password_policy.check(command.password, email)
+        # Hash before the transaction opens: a connection is not held through ~0.25 s of argon2.
+        password_hash = await self._hasher.hash(command.password)
+        now = self._clock.now()
+        user = User(id=self._ids.new_id(), email=email, password_hash=password_hash, created_at=now)
+        session = self._issuer.start_session(user, now, command.user_agent)
+        async with self._unit_of_work() as uow:
+            await uow.users.add(user)
+            await uow.sessions.add(session)
+            if self._mailer is not None:  # the verification mail commits with the account
+                await self._mailer.send(uow, user, LinkPurpose.VERIFY, now)
+            await uow.commit()
+        return user, session, now
+
+    async def _reserve(self, command: RegisterCommand) -> Reservation:
         try:
-            await self._throttle.admit(command.client_ip)
+            return await self._throttle.reserve(command.client_ip)
         except TooManyAttempts as refused:
             self._events.record(
                 SecurityEvent(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import UnitOfWorkFactory
 from domain.email import Email
 from domain.errors import AccountNotFound
@@ -18,11 +18,9 @@ class RemoveAccount:
     """An operator deletes an account: like DeleteAccount, with no password to confirm; the
     account, its sessions, links and queued mail go in one transaction."""
 
-    def __init__(
-        self, unit_of_work: UnitOfWorkFactory, events: SecurityEvents | None = None
-    ) -> None:
+    def __init__(self, unit_of_work: UnitOfWorkFactory, events: SecurityEvents) -> None:
         self._unit_of_work = unit_of_work
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self, command: RemoveAccountCommand) -> User:
         """Return the account as it was; raise InvalidEmail or AccountNotFound."""

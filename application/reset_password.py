@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
 from domain.errors import InvalidLink
 from domain.one_time_link import LinkPurpose, OneTimeLink, link_token_hash
@@ -30,13 +30,13 @@ class ResetPassword:
         hasher: PasswordHasher,
         password_policy: PasswordPolicy,
         clock: Clock,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
         self._password_policy = password_policy
         self._clock = clock
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self, command: ResetPasswordCommand) -> None:
         """Raise InvalidLink (unknown, used, expired or wrong-purpose link, or its account gone
@@ -56,9 +56,9 @@ class ResetPassword:
             spent = await uow.links.consume(token_hash, LinkPurpose.RESET, now)
             user = await uow.users.get(link.user_id)
             link, user = self._usable(spent, user, command)
-            # The same User method and repository write ChangePassword uses, so whatever a
-            # password change bumps to end logins in flight (API.md "Refresh sessions"), a reset
-            # bumps too. TODO(lead): once credentials_version lands, assert it here in a test.
+            # The same User method and repository write ChangePassword uses: the credentials
+            # version goes up in SQL, so no login in flight survives a reset either (docs/api.md
+            # "Refresh sessions").
             user.change_password_hash(new_hash)
             await uow.users.save_password_hash(user)
             user.verify_email()

@@ -3,11 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
-from application.get_current_user import active_user
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, UnitOfWorkFactory
 from application.results import Principal
 from domain.errors import SessionNotFound
+from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +24,11 @@ class RevokeSession:
         self,
         unit_of_work: UnitOfWorkFactory,
         clock: Clock,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._clock = clock
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self, command: RevokeSessionCommand) -> bool:
         """Return True when the ended session is the caller's own current one.
@@ -40,7 +40,7 @@ class RevokeSession:
         session_id = _parse(command.session_id)
         now = self._clock.now()
         async with self._unit_of_work() as uow:
-            user = await active_user(uow.users, command.principal)
+            user = ensure_active(await uow.users.get(command.principal.user_id))
             session = None if session_id is None else await uow.sessions.get(session_id)
             if session is None or session.user_id != user.id or not session.is_live(now):
                 raise SessionNotFound("no such session")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, UnitOfWorkFactory
 from domain.email import Email
 from domain.errors import AccountNotFound
@@ -35,11 +35,11 @@ class SetAccountActive:
         self,
         unit_of_work: UnitOfWorkFactory,
         clock: Clock,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._clock = clock
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self, command: SetAccountActiveCommand) -> AccountActivity:
         """Raise InvalidEmail or AccountNotFound."""

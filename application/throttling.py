@@ -1,11 +1,17 @@
-"""How many tries a client gets (API.md "Login throttling"), over the AttemptCounter port.
+"""How many tries a client gets (docs/api.md "Login throttling"), over the AttemptCounter port.
 
-Keys name a hash of the email, never the email itself, so the counter store holds no addresses.
+An attempt is counted before any password work (a reservation), so of any number of attempts
+racing from one client at most the cap are checked. A failure leaves its reservation counted;
+a success, an outage or an overload gives it back, so they lock nobody out.
+
+Keys name a SHA-256 of the email and of the client, never either in plain, so the counter store
+holds no addresses. A client is an IPv4 address, or an IPv6 address's /64 network.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +20,7 @@ from domain.email import Email
 from domain.errors import InvalidEmail, TooManyAttempts
 
 UNKNOWN_CLIENT = "unknown"
+IPV6_CLIENT_PREFIX = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,48 +36,107 @@ class RegistrationLimits:
     window: timedelta = timedelta(hours=1)
 
 
-class LoginThrottle:
-    """Failed logins per (email, client IP) and per client IP; a success clears the pair.
+def client_of(client_ip: str | None) -> str:
+    """Who a request is counted as: its IPv4 address, or its IPv6 address's /64 network.
 
-    `admit` counts the attempt for its pair before the password is checked, and `succeeded` takes
-    it back: so a burst of concurrent guesses for one pair is cut at the limit too, instead of
-    every guess passing a check that only failures, counted later, would update.
+    One IPv6 subscriber is handed a whole /64 or more (RFC 6177), so counting its addresses
+    apart would give it 2^64 budgets. An IPv4-mapped IPv6 address is the IPv4 client it maps;
+    text that is no address is counted as itself.
+    """
+    if not client_ip or not client_ip.strip():
+        return UNKNOWN_CLIENT
+    try:
+        address = ipaddress.ip_address(client_ip.strip())
+    except ValueError:
+        return client_ip.strip()
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    host_bits = 128 - IPV6_CLIENT_PREFIX
+    return str(ipaddress.IPv6Network((int(address) >> host_bits << host_bits, IPV6_CLIENT_PREFIX)))
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """An attempt counted before the work it guards.
+
+    A failure leaves it counted. Any other end must be told: `succeeded`, or `give_back` when
+    the attempt ended for no fault of the client (an outage, an overload).
+    """
+
+    counter: AttemptCounter
+    held: tuple[str, ...]
+    cleared_by_success: tuple[str, ...] = ()
+    """Keys a success resets whole (a login's pair), instead of taking back its one hit."""
+
+    async def succeeded(self) -> None:
+        for key in self.held:
+            if key in self.cleared_by_success:
+                await self.counter.reset(key)
+            else:
+                await self.counter.release(key)
+
+    async def give_back(self) -> None:
+        for key in self.held:
+            await self.counter.release(key)
+
+
+class LoginThrottle:
+    """Failed password checks per (email, client) and per client; a success clears the pair.
+
+    Logins use it, and so does every action that asks a signed-in user for the password again:
+    a wrong one there is a failed login for that account (API.md "Login throttling").
     """
 
     def __init__(self, counter: AttemptCounter, limits: LoginLimits) -> None:
         self._counter = counter
         self._limits = limits
 
-    async def admit(self, email: str, client_ip: str | None) -> None:
-        """Raise TooManyAttempts when the pair or the address is over its limit."""
-        pair = await self._counter.hit(_pair_key(email, client_ip), self._limits.window)
-        address = await self._counter.peek(_address_key(client_ip))
-        if pair.count > self._limits.max_failures:
-            raise TooManyAttempts(max(pair.retry_after, address.retry_after), "email_and_ip")
-        if address.count >= self._limits.max_failures_per_ip:
-            raise TooManyAttempts(address.retry_after, "ip")
+    async def reserve(self, email: str, client_ip: str | None) -> Reservation:
+        """Count the attempt for its pair and its client, before the password is checked.
 
-    async def failed(self, client_ip: str | None) -> None:
-        """Count a failure for the address (the pair's was counted at `admit`)."""
-        await self._counter.hit(_address_key(client_ip), self._limits.window)
-
-    async def succeeded(self, email: str, client_ip: str | None) -> None:
-        await self._counter.reset(_pair_key(email, client_ip))
+        Raise TooManyAttempts, counting nothing, when either is past its limit: so a burst of
+        concurrent guesses is cut at the limit too, not let through a check that only failures,
+        counted later, would update.
+        """
+        pair = _pair_key(email, client_ip)
+        address = _client_key("login", client_ip)
+        window = self._limits.window
+        on_pair = await self._counter.hit(pair, window)
+        if on_pair.count > self._limits.max_failures:
+            await self._counter.release(pair)
+            raise TooManyAttempts(on_pair.retry_after, "email_and_ip")
+        on_address = await self._counter.hit(address, window)
+        if on_address.count > self._limits.max_failures_per_ip:
+            await Reservation(self._counter, (pair, address)).give_back()
+            raise TooManyAttempts(on_address.retry_after, "ip")
+        return Reservation(self._counter, (pair, address), cleared_by_success=(pair,))
 
 
 class RegistrationThrottle:
-    """Registration attempts per client IP, whatever their outcome, in a window of an hour."""
+    """Registration attempts per client in a window of an hour, whatever their outcome."""
 
     def __init__(self, counter: AttemptCounter, limits: RegistrationLimits) -> None:
         self._counter = counter
         self._limits = limits
 
-    async def admit(self, client_ip: str | None) -> None:
-        """Count the attempt; raise TooManyAttempts past the cap."""
-        key = f"register:ip:{client_ip or UNKNOWN_CLIENT}"
+    async def reserve(self, client_ip: str | None) -> Reservation:
+        """Count the attempt; raise TooManyAttempts, counting nothing, past the cap.
+
+        Every outcome keeps the count (a success, a taken email, a weak password) except an
+        outage or an overload, which the caller gives back.
+        """
+        key = _client_key("register", client_ip)
         attempts = await self._counter.hit(key, self._limits.window)
         if attempts.count > self._limits.max_per_ip:
+            await self._counter.release(key)
             raise TooManyAttempts(attempts.retry_after, "ip")
+        return Reservation(self._counter, (key,))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _pair_key(email: str, client_ip: str | None) -> str:
@@ -78,9 +144,9 @@ def _pair_key(email: str, client_ip: str | None) -> str:
         normalized = Email.parse(email).value
     except InvalidEmail:  # counted all the same: guessing at malformed addresses costs tries too
         normalized = email.strip().casefold()
-    pair = f"{normalized}\n{client_ip or UNKNOWN_CLIENT}".encode("utf-8", "surrogatepass")
-    return f"login:pair:{hashlib.sha256(pair).hexdigest()}"
+    pair = f"{normalized}\n{client_of(client_ip)}"
+    return f"login:pair:{_digest(pair)}"
 
 
-def _address_key(client_ip: str | None) -> str:
-    return f"login:ip:{client_ip or UNKNOWN_CLIENT}"
+def _client_key(action: str, client_ip: str | None) -> str:
+    return f"{action}:ip:{_digest(client_of(client_ip))}"

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from uuid import UUID
 
 from application.ports import IdGenerator, TokenCodec
 from domain.session import Session, SessionLifetime
 from domain.tokens import Claims, TokenPair, TokenType
+from domain.user import User
 
 USER_AGENT_MAX_LENGTH = 512
 
@@ -29,10 +29,12 @@ class TokenIssuer:
     def policy(self) -> TokenPolicy:
         return self._policy
 
-    def start_session(self, user_id: UUID, now: datetime, user_agent: str | None) -> Session:
+    def start_session(self, owner: User, now: datetime, user_agent: str | None) -> Session:
+        """A new session of `owner`, bound to the credentials version `owner` was read with."""
         return Session.start(
             id=self._ids.new_id(),
-            user_id=user_id,
+            user_id=owner.id,
+            credentials_version=owner.credentials_version,
             token_id=self._ids.new_token_id(),
             now=now,
             lifetime=self._policy.session,
@@ -40,7 +42,12 @@ class TokenIssuer:
         )
 
     def tokens_for(self, session: Session, now: datetime) -> TokenPair:
-        """An access token, and the refresh token whose id the session holds as current."""
+        """A new access token, and the session's current refresh token.
+
+        The refresh token's claims (`jti`, `sid`, `exp`) follow from the session's stored state
+        alone, so minting it again for the same state, as a replay of the last rotation does,
+        gives the same claims, freshly encrypted.
+        """
         access = Claims(
             subject=session.user_id,
             session_id=session.id,
@@ -55,7 +62,7 @@ class TokenIssuer:
             token_id=session.current_token_id,
             type=TokenType.REFRESH,
             issued_at=now,
-            expires_at=session.idle_expires_at,
+            expires_at=session.refresh_token_expires_at,
         )
         return TokenPair(
             access_token=self._codec.encode(access),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import NoSecurityEvents, SecurityEvent, SecurityEventKind, SecurityEvents
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, UnitOfWorkFactory
 from domain.errors import InvalidLink
 from domain.one_time_link import LinkPurpose, link_token_hash
@@ -21,11 +21,11 @@ class VerifyEmail:
         self,
         unit_of_work: UnitOfWorkFactory,
         clock: Clock,
-        events: SecurityEvents | None = None,
+        events: SecurityEvents,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._clock = clock
-        self._events = events or NoSecurityEvents()
+        self._events = events
 
     async def execute(self, command: VerifyEmailCommand) -> None:
         """Raise InvalidLink for an unknown, used, expired or wrong-purpose link, or one mailed

@@ -20,6 +20,8 @@ import msgspec
 from litestar import Litestar, get
 from litestar.exceptions import NotFoundException
 
+from entrypoints.http.access_log import AccessLogMiddleware
+
 POOL_MAX_SIZE = 15
 """As many connections as the service's pool may hold by default (DB_POOL_SIZE 5 plus
 DB_MAX_OVERFLOW 10); `--env` experiments change the service's pool, never this one."""
@@ -66,6 +68,8 @@ def create_app() -> Litestar:
         route_handlers=[bare_json, one_select],
         on_startup=[open_pool],
         on_shutdown=[close_pool],
+        # The service's own access line, as `hexauth serve` turns uvicorn's off for both.
+        middleware=[AccessLogMiddleware()],
         logging_config=None,
         openapi_config=None,
         debug=False,

@@ -12,8 +12,9 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.processes import Registry
 
@@ -33,6 +34,12 @@ class LoadResult:
     max_ms: float
     non_2xx: int
     socket_errors: int
+    timeouts: int = 0
+    """Requests that got no answer within TIMEOUT_S (also counted in `socket_errors`)."""
+    statuses: dict[str, int] = field(default_factory=dict)
+    """Responses by status, when the scenario counts them (login does)."""
+    p99_by_status_ms: dict[str, float] = field(default_factory=dict)
+    """p99 latency of each status's responses, when the load generator can tell (not wrk)."""
 
     @classmethod
     def parse(cls, output: str) -> LoadResult:
@@ -54,14 +61,21 @@ class LoadResult:
             + raw["err_read"]
             + raw["err_write"]
             + raw["err_timeout"],
+            timeouts=raw["err_timeout"],
+            statuses={str(k): int(v) for k, v in raw.get("statuses", {}).items()},
+            p99_by_status_ms={
+                str(k): v / 1000 for k, v in raw.get("lat_p99_by_status_us", {}).items()
+            },
         )
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def summary(self) -> str:
         errors = f" non-2xx={self.non_2xx}" if self.non_2xx else ""
         errors += f" socket-errors={self.socket_errors}" if self.socket_errors else ""
+        if self.statuses:
+            errors += " statuses=" + ",".join(f"{k}:{v}" for k, v in self.statuses.items())
         return (
             f"{self.rps:9.1f} req/s  p50 {self.p50_ms:8.2f} ms  p99 {self.p99_ms:8.2f} ms"
             f"  n={self.requests}{errors}"

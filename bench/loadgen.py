@@ -67,23 +67,43 @@ class Scenario:
                 self._pool.append(pair)
 
 
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, scenario: Scenario
+) -> int:
+    writer.write(scenario.request())
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    await reader.readexactly(int(headers.get("content-length", "0")))
+    scenario.response(status, headers)
+    return status
+
+
 async def _connection(
-    host: str, port: int, scenario: Scenario, deadline: float, record: Callable[..., None]
+    host: str,
+    port: int,
+    scenario: Scenario,
+    deadline: float,
+    patience: float,
+    record: Callable[..., None],
 ) -> None:
+    """Requests one after another; like wrk, one that takes longer than `patience` is counted
+    as a timeout (not a latency) and the connection is opened afresh."""
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            writer.write(scenario.request())
-            head = await reader.readuntil(b"\r\n\r\n")
-            lines = head.decode("latin-1").split("\r\n")
-            status = int(lines[0].split()[1])
-            headers = {}
-            for line in lines[1:]:
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
-            await reader.readexactly(int(headers.get("content-length", "0")))
-            scenario.response(status, headers)
+            try:
+                status = await asyncio.wait_for(_exchange(reader, writer, scenario), patience)
+            except TimeoutError:
+                record(None, None)
+                writer.close()
+                reader, writer = await asyncio.open_connection(host, port)
+                continue
             record(time.perf_counter() - started, status)
             if scenario.delay:
                 await asyncio.sleep(scenario.delay)
@@ -97,15 +117,20 @@ def _percentile(ordered: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def _main(args: argparse.Namespace) -> dict[str, float]:
+async def _main(args: argparse.Namespace) -> dict[str, object]:
     target = urlsplit(args.url)
     host, port = target.hostname or "127.0.0.1", target.port or 80
     scenario = Scenario(args.scenario, f"{host}:{port}", target.path or "/")
     latencies: list[float] = []
+    by_status: dict[int, list[float]] = collections.defaultdict(list)
     errors = collections.Counter[str]()
 
-    def record(seconds: float, status: int) -> None:
+    def record(seconds: float | None, status: int | None) -> None:
+        if seconds is None or status is None:
+            errors["timeout"] += 1
+            return
         latencies.append(seconds)
+        by_status[status].append(seconds)
         if status > 399:
             errors["status"] += 1
 
@@ -114,7 +139,7 @@ async def _main(args: argparse.Namespace) -> dict[str, float]:
     tasks = [
         asyncio.create_task(
             asyncio.wait_for(
-                _connection(host, port, scenario, deadline, record),
+                _connection(host, port, scenario, deadline, args.timeout, record),
                 args.duration + args.timeout,
             )
         )
@@ -146,6 +171,11 @@ async def _main(args: argparse.Namespace) -> dict[str, float]:
         "err_write": 0,
         "err_status": errors["status"],
         "err_timeout": errors["timeout"],
+        "statuses": {str(status): len(times) for status, times in sorted(by_status.items())},
+        "lat_p99_by_status_us": {
+            str(status): int(_percentile(sorted(times), 0.99) * micro)
+            for status, times in sorted(by_status.items())
+        },
     }
 
 

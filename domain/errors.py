@@ -37,7 +37,7 @@ class AccountDisabled(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """Too many attempts from one client (API.md "Login throttling"); try again in `retry_after` s.
+    """Too many attempts from one client (docs/api.md "Login throttling"); retry in `retry_after` s.
 
     `reason` says which limit was hit, for the logs; it is never shown to the client.
     """
@@ -77,12 +77,9 @@ class RefreshTokenReused(InvalidToken):
     """An already-rotated refresh token came back: the session is treated as stolen."""
 
 
-class RefreshTokenSuperseded(InvalidToken):
-    """The immediately previous refresh token, inside the grace window: refused, session kept.
-
-    Two tabs racing to refresh is normal; only the loser sees this, and the caller must not
-    clear the cookie, which by now holds the winner's successor token.
-    """
+class CredentialsChanged(SessionRevoked):
+    """The session began before the account's last credential change (a password change, a
+    disable): it is revoked, even when its login was still in flight at the change."""
 
 
 class InvalidLink(DomainError):

@@ -1,5 +1,6 @@
-"""One-time links: what a password-reset or email-verification link IS (API.md "Account recovery
-and email verification"). The token itself only ever travels in the mail; we keep its SHA-256."""
+"""One-time links: what a password-reset or email-verification link IS (docs/api.md "Account
+recovery and email verification"). The token itself only ever travels in the mail; we keep its
+SHA-256."""
 
 from __future__ import annotations
 

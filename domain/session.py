@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.errors import SessionExpired, SessionRevoked
+from domain.user import User
 
 
 class Presented(enum.Enum):
@@ -13,8 +14,10 @@ class Presented(enum.Enum):
 
     CURRENT = "current"
     """The newest token: it may be rotated."""
-    JUST_ROTATED = "just_rotated"
-    """The immediately previous token, inside the grace window: a racing tab, not a thief."""
+    REPLAY_OF_LAST_ROTATION = "replay_of_last_rotation"
+    """The immediately previous token, inside the grace window: a retry whose answer was lost,
+    or a tab that raced another. It gets the last rotation's answer again (the session's current
+    refresh token), and nothing changes."""
     REUSED = "reused"
     """Any other token of this session: it was rotated away and came back."""
 
@@ -47,6 +50,8 @@ class Session:
     rotated_at: datetime | None = None
     revoked_at: datetime | None = None
     user_agent: str | None = None
+    credentials_version: int = 0
+    """The owner's credentials version when the password was checked for this login."""
 
     @classmethod
     def start(
@@ -54,15 +59,18 @@ class Session:
         *,
         id: UUID,
         user_id: UUID,
+        credentials_version: int,
         token_id: str,
         now: datetime,
         lifetime: SessionLifetime,
         user_agent: str | None = None,
     ) -> Session:
+        """A login, bound to the owner's credentials version read with the checked password."""
         expires_at = now + lifetime.absolute
         return cls(
             id=id,
             user_id=user_id,
+            credentials_version=credentials_version,
             current_token_id=token_id,
             created_at=now,
             last_used_at=now,
@@ -70,6 +78,13 @@ class Session:
             idle_expires_at=min(now + lifetime.idle, expires_at),
             user_agent=user_agent,
         )
+
+    @property
+    def refresh_token_expires_at(self) -> datetime:
+        """The `exp` of the current refresh token: the idle expiry, cut to whole seconds as a
+        NumericDate is (RFC 7519 section 2). It is a function of the stored state alone, so the
+        token a rotation hands out and any replay of that rotation expire at the same second."""
+        return self.idle_expires_at.replace(microsecond=0)
 
     def is_expired(self, now: datetime) -> bool:
         return now >= self.idle_expires_at or now >= self.expires_at
@@ -84,7 +99,17 @@ class Session:
         if self.is_expired(now):
             raise SessionExpired("the session expired")
 
+    def predates_credentials_of(self, owner: User) -> bool:
+        """True once the owner's password changed or the account was disabled or enabled since
+        this login checked the password: such a session can never refresh again."""
+        return self.credentials_version != owner.credentials_version
+
     def judge(self, token_id: str, now: datetime, reuse_grace: timedelta) -> Presented:
+        """Which token of this session `token_id` is, and what presenting it at `now` means.
+
+        Inside the grace window the previous token is as good as the current one: that is the
+        window's cost, and why it is short (API.md "A retried refresh gets the same answer").
+        """
         if token_id == self.current_token_id:
             return Presented.CURRENT
         # A zero grace disables the window (AUTH_REFRESH_REUSE_GRACE=0): without the explicit
@@ -95,7 +120,7 @@ class Session:
             and reuse_grace > timedelta(0)
             and now - self.rotated_at <= reuse_grace
         ):
-            return Presented.JUST_ROTATED
+            return Presented.REPLAY_OF_LAST_ROTATION
         return Presented.REUSED
 
     def rotate(self, new_token_id: str, now: datetime, lifetime: SessionLifetime) -> None:

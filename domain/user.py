@@ -5,6 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.email import Email
+from domain.errors import InvalidToken
 
 
 @dataclass(slots=True)
@@ -16,18 +17,40 @@ class User:
     password_hash: str
     created_at: datetime
     is_active: bool = True
+    credentials_version: int = 0
+    """Goes up by one at every credential change (a new password, a disable, an enable). A
+    session keeps the version its login checked, and can refresh only while it is still this."""
     email_verified: bool = False
 
     def change_password_hash(self, password_hash: str) -> None:
+        """A new password: a credential change, which every earlier session falls to."""
+        self.password_hash = password_hash
+        self.credentials_version += 1
+
+    def upgrade_password_hash(self, password_hash: str) -> None:
+        """A fresh hash of the same password (newer hashing parameters): no credential change."""
         self.password_hash = password_hash
 
     def disable(self) -> None:
         """Refuse sign-in, refresh and access tokens from now on; the account and data stay."""
-        self.is_active = False
+        if self.is_active:
+            self.is_active = False
+            self.credentials_version += 1
 
     def enable(self) -> None:
-        self.is_active = True
+        """Allow sign-in again; a session whose login was checked before the disable stays dead."""
+        if not self.is_active:
+            self.is_active = True
+            self.credentials_version += 1
 
     def verify_email(self) -> None:
         """The owner proved the email is theirs (they followed a link mailed to it)."""
         self.email_verified = True
+
+
+def ensure_active(user: User | None) -> User:
+    """The account a token speaks for, unless it was deleted (None) or disabled since the token
+    was made: then InvalidToken, since tokens are stateless and outlive such changes."""
+    if user is None or not user.is_active:
+        raise InvalidToken("the account is gone or disabled")
+    return user

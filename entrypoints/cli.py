@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -71,6 +72,10 @@ def _serve(settings: Settings, workers: int) -> int:
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish, then raises the signal
     # again: with this handler in place a completed graceful shutdown exits with status 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    # The app reads the settings again where uvicorn builds it (in this process, or in each
+    # worker); the development key read above goes along, so its warning is printed once.
+    if not os.environ.get("AUTH_KEYS"):
+        os.environ["AUTH_KEYS"] = settings.auth_keys
     share_across_processes(workers)
     uvicorn.run(
         "entrypoints.http.app:create_app",
@@ -83,6 +88,8 @@ def _serve(settings: Settings, workers: int) -> int:
         # 127.0.0.1 by default) stays off, so the headers are never applied twice.
         proxy_headers=False,
         server_header=False,
+        # The app logs its own access line (entrypoints/http/access_log.py).
+        access_log=False,
         # Applied by uvicorn in this process and again in every worker it spawns.
         log_config=logging_config(as_json=settings.is_production),
     )

@@ -46,6 +46,7 @@ from application.mail_throttling import (
 )
 from application.mark_email_verified import MarkEmailVerified
 from application.prune_sessions import PruneSessions
+from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshSession
 from application.register_user import RegisterUser
 from application.remove_account import RemoveAccount
@@ -110,6 +111,7 @@ class Container(containers.DeclarativeContainer):
             memory_kib=settings.provided.argon2_memory_kib,
             parallelism=settings.provided.argon2_parallelism,
         ),
+        queue_timeout=settings.provided.argon2_queue_timeout,
     )
     password_policy = providers.Singleton(
         PasswordPolicy,
@@ -165,7 +167,7 @@ class Container(containers.DeclarativeContainer):
         TokenResponder, refresh_cookie, token_policy.provided.access_ttl
     )
 
-    # Mail: links and their messages, the outbox and its sender (API.md "Account recovery").
+    # Mail: links and their messages, the outbox and its sender (docs/api.md "Account recovery").
     link_tokens = providers.Singleton(RandomLinkTokens)
     mail_composer = providers.Singleton(PlainMailComposer)
     link_settings = providers.Singleton(
@@ -259,6 +261,9 @@ class Container(containers.DeclarativeContainer):
     revoke_session = providers.Factory(
         RevokeSession, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
     )
+    reauthentication = providers.Singleton(
+        Reauthentication, password_hasher, login_throttle, security_events
+    )
     change_password = providers.Factory(
         ChangePassword,
         unit_of_work=unit_of_work.provider,
@@ -267,6 +272,7 @@ class Container(containers.DeclarativeContainer):
         issuer=token_issuer,
         clock=clock,
         events=security_events,
+        reauthentication=reauthentication,
     )
     request_password_reset = providers.Factory(
         RequestPasswordReset,
@@ -297,9 +303,8 @@ class Container(containers.DeclarativeContainer):
     delete_account = providers.Factory(
         DeleteAccount,
         unit_of_work=unit_of_work.provider,
-        hasher=password_hasher,
         events=security_events,
-        throttle=login_throttle,
+        reauthentication=reauthentication,
     )
     # Operator use cases, run by the CLI.
     send_test_mail = providers.Factory(SendTestMail, composer=mail_composer, sender=mail_sender)

@@ -51,7 +51,6 @@ def logging_config(*, as_json: bool, level: str = LEVEL) -> dict[str, Any]:
         "disable_existing_loggers": False,
         "filters": {
             "request_id": {"()": "entrypoints.http.request_id.RequestIdLogFilter"},
-            "access": {"()": "entrypoints.log_config.AccessLogFilter"},
         },
         "formatters": {"hexauth": {"()": "entrypoints.log_config.formatter", "as_json": as_json}},
         "handlers": {
@@ -68,12 +67,6 @@ def logging_config(*, as_json: bool, level: str = LEVEL) -> dict[str, Any]:
             # propagate to the one above instead.
             "uvicorn": {"level": level, "handlers": [], "propagate": True},
             "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
-            "uvicorn.access": {
-                "level": level,
-                "handlers": [],
-                "propagate": True,
-                "filters": ["access"],
-            },
             # At INFO SQLAlchemy logs every statement with its parameters (password hashes,
             # token ids): never let the root level switch that on.
             "sqlalchemy": {"level": "WARNING", "handlers": [], "propagate": True},
@@ -110,10 +103,9 @@ def _route_structlog_and_warnings() -> None:
 
 
 def _skip_what_no_line_shows() -> None:
-    # The logging HOWTO's "Optimization" settings: no line shows the caller's file and function,
-    # the thread or the process, so records need not collect them (a frame walk per record,
-    # which structlog's logger class makes longer). 22 % of an access line's cost in-process.
-    logging._srcfile = None
+    # The logging HOWTO's "Optimization" switches: no line shows the thread or the process, so
+    # records need not collect them. (The caller's file and line are still collected: the only
+    # switch for that is private to `logging`.)
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
@@ -165,20 +157,3 @@ def _drop_noise(_: Any, __: str, event_dict: EventDict) -> EventDict:
     for key in [k for k, v in event_dict.items() if v is None or k in _NOISE]:
         del event_dict[key]
     return event_dict
-
-
-class AccessLogFilter(logging.Filter):
-    """uvicorn's access lines as method, path and status only.
-
-    uvicorn logs the client address and the path with its query string; a query string can carry
-    a secret (a token in a link), so the line keeps the path alone, and the fields as keys.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) == 5:  # (client, method, path, version, status)
-            _, method, path, _, status = args
-            path = str(path).split("?", 1)[0]
-            record.msg, record.args = "%s %s %s", (method, path, status)
-            record.method, record.path, record.status = method, path, status
-        return True

@@ -166,7 +166,8 @@ async def _run(args: argparse.Namespace, settings: Settings, password: str | Non
 
 
 def _is_create(args: argparse.Namespace) -> bool:
-    return args.command == "users" and args.users_command == "create"
+    command: str = args.command
+    return command == "users" and args.users_command == "create"
 
 
 def _days(text: str) -> int:

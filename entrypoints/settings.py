@@ -1,27 +1,35 @@
-"""Configuration from the environment, validated once at start-up (API.md "Configuration")."""
+"""Configuration from the environment, validated once at start-up (docs/api.md "Configuration").
+
+Each setting is declared once, below: its variable, type, default, bounds and meaning. The README's
+table is checked against these declarations by a test.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
+from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
 from adapters.mail.smtp_sender import SmtpEndpoint
+from adapters.persistence.database import DEFAULT_DATABASE_URL
 from adapters.tokens.keys import KeyRing, new_key_entry
 from domain.password import NIST_MINIMUM_LENGTH
+from entrypoints.http.csrf import origin_key
 
 log = logging.getLogger("hexauth.settings")
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./.data/hexauth.db"
 DATA_DIR = Path(".data")
 DEV_KEYS_FILE = "auth_keys"
+MAX_REUSE_GRACE = 60  # docs/api.md "Configuration": the grace window is 0-60 s
 
-_T = TypeVar("_T")
+AppEnv = Literal["development", "production"]
 
 
 class SettingsError(Exception):
@@ -32,119 +40,326 @@ class SettingsError(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    app_env: str = "development"
-    database_url: str = DEFAULT_DATABASE_URL
-    db_pool_size: int = 15
-    """Kept open under steady load: overflow connections are closed on return, so a pool
-    smaller than the load opens a new connection per burst (docs/performance.md)."""
-    db_max_overflow: int = 5
-    host: str = "127.0.0.1"
-    port: int = 8000
-    auth_keys: str = ""
-    issuer: str = "hexauth"
-    audience: str = "hexauth-api"
-    access_ttl: int = 900
-    refresh_ttl: int = 1_209_600
-    session_max_age: int = 2_592_000
-    refresh_reuse_grace: int = 5
-    cookie_secure: bool = True
-    password_min_length: int = 15
-    cors_allowed_origins: tuple[str, ...] = ()
-    login_max_failures: int = 5
-    login_window: int = 900
-    login_max_failures_per_ip: int = 100
-    register_max_per_ip: int = 20
-    forwarded_allow_ips: tuple[str, ...] = ()
-    redis_url: str = ""
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    argon2_parallelism: int = 4
-    app_url: str = "http://127.0.0.1:8000"
-    smtp_url: str = ""
-    mail_from: str = "hexauth <no-reply@localhost>"
-    reset_ttl: int = 1800
-    verify_ttl: int = 172_800
-    require_verified_email: bool = False
+def _exact_origin(origin: str) -> str:
+    # "*" with credentials would let any site read token responses; list origins instead.
+    # Exactly as browsers send Origin (no path, no trailing slash), or CORS never matches.
+    if origin_key(origin) is None or "*" in origin or urlsplit(origin).path:
+        raise ValueError(f"{origin!r} is not an origin like https://host[:port] (no path, no *)")
+    return origin
+
+
+def _proxy(proxy: str) -> str:
+    if proxy != "*":
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ValueError(f"{proxy!r} is not an IP address, a network or *") from None
+    return proxy
+
+
+def _app_url(url: str) -> str:
+    # The base of every mailed link (docs/api.md "Account recovery and email verification").
+    app = urlsplit(url)
+    if app.scheme not in {"http", "https"} or not app.hostname or app.query or app.fragment:
+        raise ValueError(f"APP_URL: {url!r} is not a URL like https://app.example.com")
+    return url
+
+
+def _smtp_url(url: str) -> str:
+    if url:
+        SmtpEndpoint.parse(url)  # its ValueError never echoes the URL: it may hold a password
+    return url
+
+
+def _redis_url(url: str) -> str:
+    if url and urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ValueError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    return url
+
+
+# A comma-separated list in one variable; NoDecode keeps pydantic-settings from reading it as JSON.
+Origins = Annotated[tuple[Annotated[str, AfterValidator(_exact_origin)], ...], NoDecode]
+Proxies = Annotated[tuple[Annotated[str, AfterValidator(_proxy)], ...], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; `Settings.from_env()` reads and checks them at start-up."""
+
+    model_config = SettingsConfigDict(
+        frozen=True,
+        case_sensitive=True,
+        env_ignore_empty=True,
+        str_strip_whitespace=True,
+        populate_by_name=True,
+        extra="forbid",
+    )
+
+    app_env: AppEnv = Field(
+        default="development",
+        validation_alias="APP_ENV",
+        description="production refuses missing AUTH_KEYS and AUTH_COOKIE_SECURE=false",
+    )
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias="DATABASE_URL",
+        repr=False,
+        description="SQLAlchemy async URL",
+    )
+    db_pool_size: int = Field(
+        default=15,
+        ge=1,
+        validation_alias="DB_POOL_SIZE",
+        # Overflow connections are closed on return, so a pool smaller than the load opens a
+        # new connection per burst (docs/performance.md).
+        description="PostgreSQL connections each process keeps open",
+    )
+    db_max_overflow: int = Field(
+        default=5,
+        ge=0,
+        validation_alias="DB_MAX_OVERFLOW",
+        description="PostgreSQL connections each process may open beyond the pool",
+    )
+    host: str = Field(
+        default="127.0.0.1", validation_alias="HOST", description="where serve listens"
+    )
+    port: int = Field(default=8000, ge=1, le=65535, validation_alias="PORT", description="its port")
+    auth_keys: str = Field(
+        default="",
+        validation_alias="AUTH_KEYS",
+        repr=False,
+        validate_default=True,
+        description="comma-separated kid:secret; generated once in development",
+    )
+    issuer: str = Field(default="hexauth", validation_alias="AUTH_ISSUER", description="JWT iss")
+    audience: str = Field(
+        default="hexauth-api", validation_alias="AUTH_AUDIENCE", description="JWT aud"
+    )
+    access_ttl: int = Field(
+        default=900,
+        ge=1,
+        validation_alias="AUTH_ACCESS_TTL",
+        description="access token lifetime, s",
+    )
+    refresh_ttl: int = Field(
+        default=1_209_600,
+        ge=1,
+        validation_alias="AUTH_REFRESH_TTL",
+        description="a session ends after this long without a refresh, s",
+    )
+    session_max_age: int = Field(
+        default=2_592_000,
+        ge=1,
+        validation_alias="AUTH_SESSION_MAX_AGE",
+        description="a session ends this long after login in any case, s",
+    )
+    refresh_reuse_grace: int = Field(
+        default=5,
+        ge=0,
+        le=MAX_REUSE_GRACE,
+        validation_alias="AUTH_REFRESH_REUSE_GRACE",
+        description="s in which a just-rotated token is refused without revoking the session",
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        validation_alias="AUTH_COOKIE_SECURE",
+        validate_default=True,
+        description="Secure and the __Secure- prefix on the refresh cookie",
+    )
+    password_min_length: int = Field(
+        default=15,
+        ge=NIST_MINIMUM_LENGTH,
+        le=1024,
+        validation_alias="AUTH_PASSWORD_MIN_LENGTH",
+        description="minimum password length in code points",
+    )
+    cors_allowed_origins: Origins = Field(
+        default=(),
+        validation_alias="CORS_ALLOWED_ORIGINS",
+        description="origins allowed to call with credentials",
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        validation_alias="AUTH_LOGIN_MAX_FAILURES",
+        description="failed logins per (email, client IP) per window",
+    )
+    login_window: int = Field(
+        default=900, ge=1, validation_alias="AUTH_LOGIN_WINDOW", description="login window, s"
+    )
+    login_max_failures_per_ip: int = Field(
+        default=100,
+        ge=1,
+        validation_alias="AUTH_LOGIN_MAX_FAILURES_PER_IP",
+        description="failed logins per client IP per window, all emails together",
+    )
+    register_max_per_ip: int = Field(
+        default=20,
+        ge=1,
+        validation_alias="AUTH_REGISTER_MAX_PER_IP",
+        description="registrations per client IP per hour",
+    )
+    forwarded_allow_ips: Proxies = Field(
+        default=(),
+        validation_alias="FORWARDED_ALLOW_IPS",
+        description="proxies whose X-Forwarded-* headers are believed",
+    )
+    redis_url: Annotated[str, AfterValidator(_redis_url)] = Field(
+        default="",
+        validation_alias="REDIS_URL",
+        repr=False,
+        description="when set, rate-limit counters live in Redis",
+    )
+    argon2_time_cost: int = Field(
+        default=3, ge=1, validation_alias="ARGON2_TIME_COST", description="argon2id passes"
+    )
+    argon2_parallelism: int = Field(
+        default=4, ge=1, validation_alias="ARGON2_PARALLELISM", description="argon2id lanes"
+    )
+    argon2_memory_kib: int = Field(
+        default=65536,
+        ge=8,
+        validation_alias="ARGON2_MEMORY_KIB",
+        description="argon2id memory, KiB",
+    )
+    web_app_dir: str = Field(
+        default="",
+        validation_alias="WEB_APP_DIR",
+        description="the built browser app (clients/web/dist), served at `/`; empty serves none",
+    )
+    argon2_queue_timeout: int = Field(
+        default=3,
+        ge=1,
+        validation_alias="ARGON2_QUEUE_TIMEOUT",
+        description="seconds a hash may wait for a free thread before the request is refused (503)",
+    )
+    app_url: Annotated[str, AfterValidator(_app_url)] = Field(
+        default="http://127.0.0.1:8000",
+        validation_alias="APP_URL",
+        description="the base of the links in mail (its /reset-password and /verify-email pages)",
+    )
+    smtp_url: Annotated[str, AfterValidator(_smtp_url)] = Field(
+        default="",
+        validation_alias="SMTP_URL",
+        repr=False,
+        validate_default=True,
+        description="smtp:// (STARTTLS) or smtps:// (implicit TLS); empty writes .eml files",
+    )
+    mail_from: str = Field(
+        default="hexauth <no-reply@localhost>",
+        validation_alias="MAIL_FROM",
+        description="the From of every mail",
+    )
+    reset_ttl: int = Field(
+        default=1800,
+        ge=60,
+        validation_alias="AUTH_RESET_TTL",
+        description="password reset link lifetime, s",
+    )
+    verify_ttl: int = Field(
+        default=172_800,
+        ge=60,
+        validation_alias="AUTH_VERIFY_TTL",
+        description="email verification link lifetime, s",
+    )
+    require_verified_email: bool = Field(
+        default=False,
+        validation_alias="AUTH_REQUIRE_VERIFIED_EMAIL",
+        description="login refuses an unverified email (403 email-unverified)",
+    )
 
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
 
+    @field_validator("cors_allowed_origins", "forwarded_allow_ips", mode="before")
     @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, data_dir: Path = DATA_DIR
-    ) -> Settings:
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(item.strip() for item in value.split(",") if item.strip())
+        return value
+
+    @field_validator("auth_keys")
+    @classmethod
+    def _keys_in_production(cls, value: str, info: ValidationInfo) -> str:
+        if not value and info.data.get("app_env") == "production":
+            raise ValueError("AUTH_KEYS is required when APP_ENV=production")
+        if value:
+            KeyRing.parse(value)  # its ValueError names the entry, never the secret
+        return value
+
+    @field_validator("cookie_secure")
+    @classmethod
+    def _secure_cookie_in_production(cls, value: bool, info: ValidationInfo) -> bool:
+        if not value and info.data.get("app_env") == "production":
+            raise ValueError("AUTH_COOKIE_SECURE=false is refused when APP_ENV=production")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_in_production(cls, value: str, info: ValidationInfo) -> str:
+        if not value and info.data.get("app_env") == "production":
+            raise ValueError("SMTP_URL is required when APP_ENV=production")
+        return value
+
+    @field_validator("web_app_dir")
+    @classmethod
+    def _built_web_app(cls, value: str) -> str:
+        if value and not (Path(value) / "index.html").is_file():
+            raise ValueError("WEB_APP_DIR must be a built app: a folder holding index.html")
+        return value
+
+    @field_validator("argon2_memory_kib")
+    @classmethod
+    def _memory_per_lane(cls, value: int, info: ValidationInfo) -> int:
+        if value < 8 * info.data.get("argon2_parallelism", 1):
+            raise ValueError("ARGON2_MEMORY_KIB must be at least 8 x ARGON2_PARALLELISM")
+        return value
+
+    @classmethod
+    def from_env(cls, data_dir: Path = DATA_DIR) -> Settings:
         """Read and check every variable; raise SettingsError listing all problems at once.
 
         In development, missing AUTH_KEYS are generated once and kept in `data_dir` (mode 0600).
         """
-        env = os.environ if environ is None else environ
-        reader = _Reader(env)
-        app_env = reader.choice("APP_ENV", "development", ("development", "production"))
-        settings = cls(
-            app_env=app_env,
-            database_url=reader.text("DATABASE_URL", DEFAULT_DATABASE_URL),
-            db_pool_size=reader.integer("DB_POOL_SIZE", 15, minimum=1),
-            db_max_overflow=reader.integer("DB_MAX_OVERFLOW", 5, minimum=0),
-            host=reader.text("HOST", "127.0.0.1"),
-            port=reader.integer("PORT", 8000, minimum=1, maximum=65535),
-            auth_keys=reader.text("AUTH_KEYS", ""),
-            issuer=reader.text("AUTH_ISSUER", "hexauth"),
-            audience=reader.text("AUTH_AUDIENCE", "hexauth-api"),
-            access_ttl=reader.integer("AUTH_ACCESS_TTL", 900, minimum=1),
-            refresh_ttl=reader.integer("AUTH_REFRESH_TTL", 1_209_600, minimum=1),
-            session_max_age=reader.integer("AUTH_SESSION_MAX_AGE", 2_592_000, minimum=1),
-            refresh_reuse_grace=reader.integer("AUTH_REFRESH_REUSE_GRACE", 5, minimum=0),
-            cookie_secure=reader.boolean("AUTH_COOKIE_SECURE", True),
-            password_min_length=reader.integer(
-                "AUTH_PASSWORD_MIN_LENGTH", 15, minimum=NIST_MINIMUM_LENGTH, maximum=1024
-            ),
-            cors_allowed_origins=reader.items("CORS_ALLOWED_ORIGINS"),
-            login_max_failures=reader.integer("AUTH_LOGIN_MAX_FAILURES", 5, minimum=1),
-            login_window=reader.integer("AUTH_LOGIN_WINDOW", 900, minimum=1),
-            login_max_failures_per_ip=reader.integer(
-                "AUTH_LOGIN_MAX_FAILURES_PER_IP", 100, minimum=1
-            ),
-            register_max_per_ip=reader.integer("AUTH_REGISTER_MAX_PER_IP", 20, minimum=1),
-            forwarded_allow_ips=reader.items("FORWARDED_ALLOW_IPS"),
-            redis_url=reader.text("REDIS_URL", ""),
-            argon2_time_cost=reader.integer("ARGON2_TIME_COST", 3, minimum=1),
-            argon2_memory_kib=reader.integer("ARGON2_MEMORY_KIB", 65536, minimum=8),
-            argon2_parallelism=reader.integer("ARGON2_PARALLELISM", 4, minimum=1),
-            app_url=reader.text("APP_URL", "http://127.0.0.1:8000"),
-            smtp_url=reader.text("SMTP_URL", ""),
-            mail_from=reader.text("MAIL_FROM", "hexauth <no-reply@localhost>"),
-            reset_ttl=reader.integer("AUTH_RESET_TTL", 1800, minimum=60),
-            verify_ttl=reader.integer("AUTH_VERIFY_TTL", 172_800, minimum=60),
-            require_verified_email=reader.boolean("AUTH_REQUIRE_VERIFIED_EMAIL", False),
-        )
-        problems = reader.problems
-        if settings.is_production:
-            if not settings.auth_keys:
-                problems.append("AUTH_KEYS is required when APP_ENV=production")
-            if not settings.cookie_secure:
-                problems.append("AUTH_COOKIE_SECURE=false is refused when APP_ENV=production")
-            if not settings.smtp_url:
-                problems.append("SMTP_URL is required when APP_ENV=production")
-        if settings.argon2_memory_kib < 8 * settings.argon2_parallelism:
-            problems.append("ARGON2_MEMORY_KIB must be at least 8 x ARGON2_PARALLELISM")
-        problems += _network_problems(settings)
-        problems += _mail_problems(settings)
+        try:
+            settings = cls()
+        except ValidationError as error:
+            raise SettingsError([_problem(detail) for detail in error.errors()]) from None
         if settings.auth_keys:
-            try:
-                KeyRing.parse(settings.auth_keys)
-            except ValueError as error:
-                problems.append(f"AUTH_KEYS: {error}")
-        if problems:
-            raise SettingsError(problems)
-        if not settings.auth_keys:
-            settings = _with_development_keys(settings, data_dir)
-        return settings
+            return settings
+        return settings.model_copy(update={"auth_keys": _development_keys(data_dir)})
 
 
-def _with_development_keys(settings: Settings, data_dir: Path) -> Settings:
+def env_names() -> dict[str, str]:
+    """Each setting's environment variable, by field name."""
+    return {name: str(field.validation_alias) for name, field in Settings.model_fields.items()}
+
+
+def _problem(detail: ErrorDetails) -> str:
+    """One line per problem, naming the variable; never the value of a secret."""
+    # A default is validated under its field name, a variable's value under the variable's.
+    name = str(detail["loc"][0])
+    name = env_names().get(name, name)
+    value = detail["input"]
+    kind = detail["type"]
+    context = detail.get("ctx", {})
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return f"{name} must be a whole number, not {value!r}"
+    if kind == "bool_parsing":
+        return f"{name} must be true or false, not {value!r}"
+    if kind == "literal_error":
+        return f"{name} must be one of {', '.join(get_args(AppEnv))}, not {value!r}"
+    if kind == "greater_than_equal":
+        return f"{name} must be at least {context['ge']}, not {value}"
+    if kind == "less_than_equal":
+        return f"{name} must be at most {context['le']}, not {value}"
+    if kind == "value_error":
+        message = str(context["error"])
+        return message if message.startswith(name) else f"{name}: {message}"
+    return f"{name}: {detail['msg']}"
+
+
+def _development_keys(data_dir: Path) -> str:
     """Generate a key once and keep it, so restarting the dev server keeps everyone signed in."""
     path = data_dir / DEV_KEYS_FILE
     if not path.exists():
@@ -155,101 +370,4 @@ def _with_development_keys(settings: Settings, data_dir: Path) -> Settings:
         log.warning("AUTH_KEYS is not set: generated a development key in %s", path)
     else:
         log.warning("AUTH_KEYS is not set: using the development key in %s", path)
-    return replace(settings, auth_keys=path.read_text().strip())
-
-
-class _Reader:
-    """Reads typed values and collects a message per bad one instead of stopping at the first."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
-        self.problems: list[str] = []
-
-    def text(self, name: str, default: str) -> str:
-        return self._env.get(name, "").strip() or default
-
-    def items(self, name: str) -> tuple[str, ...]:
-        return tuple(item.strip() for item in self._env.get(name, "").split(",") if item.strip())
-
-    def choice(self, name: str, default: str, allowed: tuple[str, ...]) -> str:
-        value = self.text(name, default)
-        if value not in allowed:
-            self.problems.append(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
-            return default
-        return value
-
-    def integer(
-        self, name: str, default: int, minimum: int | None = None, maximum: int | None = None
-    ) -> int:
-        value = self._parse(name, default, int, "a whole number")
-        if minimum is not None and value < minimum:
-            self.problems.append(f"{name} must be at least {minimum}, not {value}")
-        if maximum is not None and value > maximum:
-            self.problems.append(f"{name} must be at most {maximum}, not {value}")
-        return value
-
-    def boolean(self, name: str, default: bool) -> bool:
-        return self._parse(name, default, _parse_bool, "true or false")
-
-    def _parse(self, name: str, default: _T, parse: Callable[[str], _T], expected: str) -> _T:
-        raw = self._env.get(name, "").strip()
-        if not raw:
-            return default
-        try:
-            return parse(raw)
-        except ValueError:
-            self.problems.append(f"{name} must be {expected}, not {raw!r}")
-            return default
-
-
-def _parse_bool(raw: str) -> bool:
-    lowered = raw.lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError(raw)
-
-
-_REDIS_SCHEMES = {"redis", "rediss", "unix"}
-
-
-def _network_problems(settings: Settings) -> list[str]:
-    """CORS_ALLOWED_ORIGINS, FORWARDED_ALLOW_IPS and REDIS_URL, checked before any use."""
-    problems = []
-    if settings.redis_url and urlsplit(settings.redis_url).scheme not in _REDIS_SCHEMES:
-        problems.append("REDIS_URL must be a redis://, rediss:// or unix:// URL")
-    for origin in settings.cors_allowed_origins:
-        # "*" with credentials would let any site read token responses; list origins instead.
-        # Exactly as browsers send Origin (no path, no trailing slash), or CORS never matches.
-        try:
-            parts = urlsplit(origin)
-            _ = parts.port
-        except ValueError:
-            parts = urlsplit("")
-        if parts.scheme not in {"http", "https"} or not parts.hostname or "*" in origin:
-            problems.append(f"CORS_ALLOWED_ORIGINS: {origin!r} is not an origin like https://host")
-        elif parts.path or parts.query or parts.fragment or parts.username is not None:
-            problems.append(f"CORS_ALLOWED_ORIGINS: {origin!r} must be scheme://host[:port] only")
-    for proxy in settings.forwarded_allow_ips:
-        if proxy == "*":
-            continue
-        try:
-            ipaddress.ip_network(proxy, strict=False)
-        except ValueError:
-            problems.append(f"FORWARDED_ALLOW_IPS: {proxy!r} is not an IP address, a network or *")
-    return problems
-
-
-def _mail_problems(settings: Settings) -> list[str]:
-    """APP_URL (the base of mailed links) and SMTP_URL, checked before any mail is queued."""
-    problems = []
-    app = urlsplit(settings.app_url)
-    if app.scheme not in {"http", "https"} or not app.hostname or app.query or app.fragment:
-        problems.append(f"APP_URL: {settings.app_url!r} is not a URL like https://app.example.com")
-    if settings.smtp_url:
-        try:
-            SmtpEndpoint.parse(settings.smtp_url)
-        except ValueError as error:  # the message never echoes the URL: it may hold a password
-            problems.append(str(error))
-    return problems
+    return path.read_text().strip()

@@ -30,6 +30,7 @@ from application.mail_throttling import (
     VerificationMailThrottle,
 )
 from application.prune_sessions import PruneSessions
+from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.register_user import RegisterCommand, RegisterUser
 from application.request_password_reset import RequestPasswordReset
@@ -86,6 +87,7 @@ def a_user(
     password_hash: str = OPAQUE_HASH,
     created_at: datetime = NOW,
     is_active: bool = True,
+    credentials_version: int = 0,
 ) -> User:
     """A user as loaded from storage. The hash is opaque; use `World.given_user` to log in."""
     return User(
@@ -94,6 +96,7 @@ def a_user(
         password_hash=password_hash,
         created_at=created_at,
         is_active=is_active,
+        credentials_version=credentials_version,
     )
 
 
@@ -126,11 +129,13 @@ def a_session(
     now: datetime = NOW,
     lifetime: SessionLifetime | None = None,
     user_agent: str | None = None,
+    credentials_version: int = 0,
 ) -> Session:
     """A session freshly started at `now` (see `Session.start`)."""
     return Session.start(
         id=uuid.uuid4() if id is None else id,
         user_id=uuid.uuid4() if user_id is None else user_id,
+        credentials_version=credentials_version,
         token_id=token_id,
         now=now,
         lifetime=a_lifetime() if lifetime is None else lifetime,
@@ -197,13 +202,14 @@ class World:
             RegistrationThrottle(self.attempts, self.registration_limits),
             self.mailer,
         )
+        login_throttle = LoginThrottle(self.attempts, self.login_limits)
         self.login = Login(
             uow,
             self.hasher,
             self.issuer,
             self.clock,
             self.events,
-            LoginThrottle(self.attempts, self.login_limits),
+            login_throttle,
             self.require_verified_email,
         )
         self.refresh = RefreshSession(
@@ -216,7 +222,13 @@ class World:
         self.list_sessions = ListSessions(uow, self.clock)
         self.revoke_session = RevokeSession(uow, self.clock, self.events)
         self.change_password = ChangePassword(
-            uow, self.hasher, self.password_policy, self.issuer, self.clock, self.events
+            uow,
+            self.hasher,
+            self.password_policy,
+            self.issuer,
+            self.clock,
+            self.events,
+            Reauthentication(self.hasher, login_throttle, self.events),
         )
         self.create_user = CreateUser(
             uow, self.hasher, self.password_policy, self.clock, self.ids, self.events
@@ -242,7 +254,7 @@ class World:
         )
         self.verify_email = VerifyEmail(uow, self.clock, self.events)
         self.delete_account = DeleteAccount(
-            uow, self.hasher, self.events, LoginThrottle(self.attempts, self.login_limits)
+            uow, self.events, Reauthentication(self.hasher, login_throttle, self.events)
         )
         self.deliver_mail = DeliverMail(uow, self.mail, self.clock, self.delivery, self.events)
 

@@ -11,7 +11,7 @@ from application.ports import Clock
 
 SECURE_NAME = "__Secure-refresh_token"
 PLAIN_NAME = "refresh_token"
-# Scoped to /auth so the long-lived token travels only to the endpoints that use it (API.md).
+# Scoped to /auth so the long-lived token travels only to the endpoints that use it (docs/api.md).
 COOKIE_PATH = "/auth"
 
 
@@ -40,7 +40,7 @@ class TokenCookie(Cookie):
             or self.max_age is None
             or self.path is None
             or not self.httponly
-            or self.samesite != "Strict"
+            or self.samesite.lower() != "strict"
         ):
             return super().to_encoded_header()
         secure = "; Secure" if self.secure else ""

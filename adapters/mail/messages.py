@@ -31,7 +31,7 @@ def _transfer_encoding(body: str) -> str:
 
 
 def recipient_digest(email: Email) -> str:
-    """What logs say instead of an address: enough to correlate, not to read (API.md)."""
+    """What logs say instead of an address: enough to correlate, not to read (docs/api.md)."""
     return hashlib.sha256(email.value.encode()).hexdigest()[:16]
 
 

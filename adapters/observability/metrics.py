@@ -23,6 +23,7 @@ class SecurityCounters:
     login_failures: Counter
     refreshes: Counter
     refresh_reuse: Counter
+    refresh_replays: Counter
     throttled: Counter
     sessions_revoked: Counter
     account_lifecycle: Counter
@@ -37,7 +38,8 @@ class SecurityCounters:
             logins=counter("hexauth_logins", "Successful logins"),
             login_failures=counter(
                 "hexauth_login_failures",
-                "Refused logins (unknown_email, wrong_password, account_disabled)",
+                "Refused password checks (unknown_email, wrong_password, account_disabled; "
+                "wrong_current_password when a signed-in user gave a wrong one)",
                 "reason",
             ),
             refreshes=counter("hexauth_refreshes", "Successful refresh-token rotations"),
@@ -45,9 +47,13 @@ class SecurityCounters:
                 "hexauth_refresh_reuse_detected",
                 "Rotated refresh tokens presented again: the session was revoked",
             ),
+            refresh_replays=counter(
+                "hexauth_refresh_replays",
+                "Previous refresh tokens inside the grace window, answered with the current one",
+            ),
             throttled=counter(
                 "hexauth_throttled_requests",
-                "Requests refused with 429 (login, register)",
+                "Requests refused with 429 (login, register, change_password...)",
                 "action",
             ),
             sessions_revoked=counter(
@@ -99,10 +105,16 @@ class PrometheusSecurityEvents(SecurityEvents):
                 counters.throttled.labels(action="login").inc()
             case SecurityEventKind.REGISTRATION_THROTTLED:
                 counters.throttled.labels(action="register").inc()
+            case SecurityEventKind.REAUTHENTICATION_FAILED:
+                counters.login_failures.labels(reason="wrong_current_password").inc()
+            case SecurityEventKind.REAUTHENTICATION_THROTTLED:
+                counters.throttled.labels(action=event.reason or "reauthentication").inc()
             case SecurityEventKind.REFRESHED:
                 counters.refreshes.inc()
             case SecurityEventKind.REFRESH_REUSE_DETECTED:
                 counters.refresh_reuse.inc()
+            case SecurityEventKind.REFRESH_REPLAYED:
+                counters.refresh_replays.inc()
             case SecurityEventKind.SESSION_REVOKED:
                 counters.sessions_revoked.labels(reason=event.reason or "unknown").inc()
             case (

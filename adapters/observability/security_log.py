@@ -12,6 +12,8 @@ _WARNINGS = frozenset(
         SecurityEventKind.REFRESH_REUSE_DETECTED,
         SecurityEventKind.LINK_REFUSED,
         SecurityEventKind.MAIL_FAILED,
+        SecurityEventKind.REAUTHENTICATION_FAILED,
+        SecurityEventKind.REAUTHENTICATION_THROTTLED,
     }
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import Integer, bindparam, delete, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.persistence.statements import Row, StatementRunner
@@ -22,20 +22,41 @@ _USER_COLUMNS = (
     users.c.password_hash,
     users.c.created_at,
     users.c.is_active,
+    users.c.credentials_version,
     users.c.email_verified,
 )
 _SELECT_USER = select(*_USER_COLUMNS).where(users.c.id == bindparam("user_id"))
 _SELECT_USER_BY_EMAIL = select(*_USER_COLUMNS).where(users.c.email == bindparam("email"))
 _INSERT_USER = insert(users)
+# A literal in the SQL, not a bound parameter: every statement here takes named parameters only.
+_ONE = literal_column("1", Integer)
+# A credential change counts in the database (`+ 1` under the row lock, not a value computed
+# in memory), so of two concurrent changes neither is lost: the stored version passes every
+# version a login read before either committed.
 _UPDATE_PASSWORD_HASH = (
     update(users)
     .where(users.c.id == bindparam("user_id"))
+    .values(
+        password_hash=bindparam("new_password_hash"),
+        credentials_version=users.c.credentials_version + _ONE,
+    )
+)
+# The same password hashed anew: only while no credential change came in between.
+_UPGRADE_PASSWORD_HASH = (
+    update(users)
+    .where(
+        users.c.id == bindparam("user_id"),
+        users.c.credentials_version == bindparam("read_credentials_version"),
+    )
     .values(password_hash=bindparam("new_password_hash"))
 )
 _UPDATE_IS_ACTIVE = (
     update(users)
-    .where(users.c.id == bindparam("user_id"))
-    .values(is_active=bindparam("new_is_active"))
+    .where(users.c.id == bindparam("user_id"), users.c.is_active != bindparam("new_is_active"))
+    .values(
+        is_active=bindparam("new_is_active"),
+        credentials_version=users.c.credentials_version + _ONE,
+    )
 )
 _UPDATE_EMAIL_VERIFIED = (
     update(users)
@@ -58,6 +79,7 @@ _SESSION_COLUMNS = tuple(
         "expires_at",
         "idle_expires_at",
         "user_agent",
+        "credentials_version",
     )
 )
 _SELECT_SESSION = select(*_SESSION_COLUMNS).where(refresh_sessions.c.id == bindparam("session_id"))
@@ -141,6 +163,7 @@ class SqlAlchemyUserRepository(UserRepository):
                         "password_hash": user.password_hash,
                         "created_at": _to_utc(user.created_at),
                         "is_active": user.is_active,
+                        "credentials_version": user.credentials_version,
                         "email_verified": user.email_verified,
                     },
                 )
@@ -158,14 +181,27 @@ class SqlAlchemyUserRepository(UserRepository):
         return None if row is None else _user_from(row)
 
     async def save_password_hash(self, user: User) -> None:
-        """Store only the password hash; an unknown user changes nothing."""
+        """Store the password hash and count a credential change; an unknown user changes
+        nothing."""
         await self._statements.run(
             _UPDATE_PASSWORD_HASH,
             {"user_id": user.id, "new_password_hash": user.password_hash},
         )
 
+    async def save_upgraded_password_hash(self, user: User) -> None:
+        """Store the hash unless the stored credentials version is no longer the user's."""
+        await self._statements.run(
+            _UPGRADE_PASSWORD_HASH,
+            {
+                "user_id": user.id,
+                "read_credentials_version": user.credentials_version,
+                "new_password_hash": user.password_hash,
+            },
+        )
+
     async def save_active(self, user: User) -> None:
-        """Store only `is_active`; an unknown user changes nothing."""
+        """Store `is_active`, counting a credential change when it changes; an unknown user
+        changes nothing."""
         await self._statements.run(
             _UPDATE_IS_ACTIVE, {"user_id": user.id, "new_is_active": user.is_active}
         )
@@ -206,6 +242,7 @@ class SqlAlchemySessionRepository(SessionRepository):
                 "expires_at": _to_utc(session.expires_at),
                 "idle_expires_at": _to_utc(session.idle_expires_at),
                 "user_agent": session.user_agent,
+                "credentials_version": session.credentials_version,
             },
         )
 
@@ -270,13 +307,16 @@ class SqlAlchemySessionRepository(SessionRepository):
 
 
 def _user_from(row: Row) -> User:
-    user_id, email, password_hash, created_at, is_active, email_verified = row
+    (user_id, email, password_hash, created_at, is_active, credentials_version, email_verified) = (
+        row
+    )
     return User(
         id=user_id,
         email=Email(email),
         password_hash=password_hash,
         created_at=_as_utc(created_at),
         is_active=is_active,
+        credentials_version=credentials_version,
         email_verified=email_verified,
     )
 
@@ -294,6 +334,7 @@ def _session_from(row: Row) -> Session:
         expires_at,
         idle_expires_at,
         user_agent,
+        credentials_version,
     ) = row
     return Session(
         id=session_id,
@@ -307,6 +348,7 @@ def _session_from(row: Row) -> Session:
         rotated_at=_as_utc_or_none(rotated_at),
         revoked_at=_as_utc_or_none(revoked_at),
         user_agent=user_agent,
+        credentials_version=credentials_version,
     )
 
 

@@ -46,6 +46,8 @@ users = Table(
     Column("password_hash", String, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("is_active", Boolean, nullable=False, server_default=true()),
+    # Goes up at every credential change; a session holds the one its login checked.
+    Column("credentials_version", Integer, nullable=False, server_default="0"),
     Column("email_verified", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("email", name=UNIQUE_EMAIL),
     # Email values arrive lower-cased; the check keeps a hand-written row from breaking the
@@ -73,6 +75,7 @@ refresh_sessions = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("idle_expires_at", DateTime(timezone=True), nullable=False),
     Column("user_agent", String(USER_AGENT_LENGTH), nullable=True),
+    Column("credentials_version", Integer, nullable=False, server_default="0"),
 )
 
 # For pruning dead sessions. `idle_expires_at` is never later than `expires_at`, so it is the
@@ -82,7 +85,7 @@ Index("ix_refresh_sessions_revoked_at", refresh_sessions.c.revoked_at)
 
 TOKEN_HASH_LENGTH = 64  # SHA-256, hex
 
-# One-time links (API.md "Account recovery and email verification"): the token's SHA-256 only.
+# One-time links (docs/api.md "Account recovery and email verification"): the token's SHA-256 only.
 one_time_links = Table(
     "one_time_links",
     metadata,
@@ -99,7 +102,7 @@ one_time_links = Table(
 )
 
 # Forgot-password requests, queued by the request and answered by the sender loop, so the
-# request does the same work whether or not the email has an account (API.md, no enumeration).
+# request does the same work whether or not the email has an account (docs/api.md, no enumeration).
 reset_requests = Table(
     "reset_requests",
     metadata,

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import os
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -15,10 +13,12 @@ from argon2 import PasswordHasher as Argon2
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from adapters.security.deadline_pool import DeadlinePool
 from application.ports import PasswordHasher
 
 _R = TypeVar("_R")
 
+DEFAULT_QUEUE_TIMEOUT = 3.0
 LOWEST_PRIORITY = 19
 """The nice value of the hashing threads: they get the CPU only when the event loop does not
 want it (docs/performance.md, "login storm")."""
@@ -58,17 +58,27 @@ class Argon2PasswordHasher(PasswordHasher):
     CPU from the event loop, which would stall every other request behind the hashes. The pool
     holds one thread per usable CPU (by default), which bounds how many hashes, each 64 MiB
     at the default cost, run at once; more would only share the same CPUs more slowly.
+
+    A hash that cannot start within `queue_timeout` seconds raises Overloaded (a 503 with
+    Retry-After) instead of waiting on: past capacity, the service says so at once, and no
+    hash is spent on a request whose client has long given up.
     """
 
-    def __init__(self, cost: Argon2Cost, max_workers: int | None = None) -> None:
+    def __init__(
+        self,
+        cost: Argon2Cost,
+        max_workers: int | None = None,
+        queue_timeout: float = DEFAULT_QUEUE_TIMEOUT,
+    ) -> None:
         self._argon2 = Argon2(
             time_cost=cost.time_cost,
             memory_cost=cost.memory_kib,
             parallelism=cost.parallelism,
             type=Type.ID,
         )
-        self._pool = ThreadPoolExecutor(
-            max_workers=max_workers or usable_cpus(),
+        self._pool = DeadlinePool(
+            workers=max_workers or usable_cpus(),
+            start_deadline=queue_timeout,
             thread_name_prefix="argon2",
             initializer=_lower_own_priority,
         )
@@ -89,7 +99,7 @@ class Argon2PasswordHasher(PasswordHasher):
             return True
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()
 
     @functools.cached_property
     def _dummy_hash(self) -> str:
@@ -108,4 +118,4 @@ class Argon2PasswordHasher(PasswordHasher):
             return False
 
     async def _run(self, function: Callable[..., _R], *args: str) -> _R:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+        return await self._pool.run(function, *args)

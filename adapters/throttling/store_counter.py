@@ -43,6 +43,18 @@ class StoreAttemptCounter(AttemptCounter):
                 await self._store.delete_expired()
         return Attempts(count, _until(ends, now))
 
+    async def release(self, key: str) -> None:
+        async with self._lock:
+            now = time.time()
+            live = await self._read(key, now)
+            if live is None:
+                return
+            count, ends = live
+            if count <= 1:
+                await self._store.delete(key)
+            else:
+                await self._store.set(key, f"{count - 1} {ends!r}", expires_in=_until(ends, now))
+
     async def peek(self, key: str) -> Attempts:
         now = time.time()
         live = await self._read(key, now)

@@ -1,4 +1,4 @@
-"""Tokens as API.md "Token format" defines them: an HS256 JWT inside a dir/A256GCM JWE."""
+"""Tokens as docs/api.md "Token format" defines them: an HS256 JWT inside a dir/A256GCM JWE."""
 
 from adapters.tokens.codec import JoseTokenCodec
 from adapters.tokens.jwe import AesGcmJwe

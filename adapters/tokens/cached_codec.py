@@ -55,7 +55,7 @@ class CachingTokenCodec(TokenCodec):
     def decode(self, token: str, expected: TokenType) -> Claims:
         if expected is not TokenType.ACCESS:
             return self._inner.decode(token, expected)
-        # API.md: oversized tokens are refused before anything else, the cache lookup included.
+        # docs/api.md: oversized tokens are refused before anything else, the cache lookup included.
         if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("malformed token")
         with self._lock:

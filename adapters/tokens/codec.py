@@ -1,4 +1,4 @@
-"""The token codec: claims to a signed-then-encrypted token and back (API.md "Token format")."""
+"""The token codec: claims to a signed-then-encrypted token and back (docs/api.md, tokens)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class JoseTokenCodec(TokenCodec):
         return self._jwe.encrypt(self._signer.sign(payload, key).encode("ascii"), key)
 
     def decode(self, token: str, expected: TokenType) -> Claims:
-        # API.md: oversized tokens are refused before any parsing or crypto, which bounds the
+        # docs/api.md: oversized tokens are refused before any parsing or crypto, which bounds the
         # work an anonymous request can cause.
         if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("malformed token")

@@ -24,7 +24,7 @@ _BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 
 
 def derive_key(secret: bytes, info: bytes) -> bytes:
-    """HKDF-SHA256 (RFC 5869) with an empty salt, 32 bytes, as API.md "Token format" fixes.
+    """HKDF-SHA256 (RFC 5869) with an empty salt, 32 bytes, as docs/api.md "Token format" fixes.
 
     A distinct `info` per use makes the encryption key and the signing key independent, so one
     secret never serves two algorithms (RFC 5869 section 3.2).
@@ -55,7 +55,7 @@ class Key:
 
     @classmethod
     def derive(cls, kid: str, secret: bytes) -> Key:
-        """The keys API.md derives from `secret`, which must be at least 32 bytes."""
+        """The keys docs/api.md derives from `secret`, which must be at least 32 bytes."""
         if len(secret) < MIN_SECRET_BYTES:
             raise ValueError(
                 f"kid {kid!r}: the secret decodes to {len(secret)} bytes;"

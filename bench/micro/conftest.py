@@ -8,7 +8,9 @@ import pytest
 from dependency_injector import providers
 
 from adapters.tokens.keys import new_key_entry
+from domain.email import Email
 from domain.tokens import Claims, TokenType
+from domain.user import User
 from entrypoints.container import Container
 from entrypoints.settings import Settings
 
@@ -27,7 +29,13 @@ def container() -> Container:
 def session(container):
     issuer = container.token_issuer()
     now = container.clock().now()
-    return issuer.start_session(container.ids().new_id(), now, "bench"), now
+    owner = User(
+        id=container.ids().new_id(),
+        email=Email.parse("bench@example.com"),
+        password_hash="unused",  # noqa: S106 (no password is checked here)
+        created_at=now,
+    )
+    return issuer.start_session(owner, now, "bench"), now
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
+from adapters.throttling import close_attempt_store
 from entrypoints.container import Container
+from entrypoints.http.access_log import AccessLogMiddleware
 from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
@@ -25,6 +28,7 @@ from entrypoints.http.problems import (
     problem_details_config,
 )
 from entrypoints.http.request_id import RequestIdMiddleware
+from entrypoints.http.web_app import web_app_handlers
 
 
 def create_app(container: Container | None = None) -> Litestar:
@@ -39,6 +43,7 @@ def create_app(container: Container | None = None) -> Litestar:
     async def on_shutdown() -> None:
         await container.outbox_loop().stop()
         await container.engine().dispose()
+        await close_attempt_store(container.attempt_store())
         container.password_hasher().close()
 
     return Litestar(
@@ -50,17 +55,18 @@ def create_app(container: Container | None = None) -> Litestar:
             health,
             liveness,
             MetricsController,
+            *web_app_handlers(settings.web_app_dir),
         ],
         dependencies=container_dependencies(container),
-        # Forwarded headers before anything reads the client, scheme or Host (API.md "Client IP");
-        # then the request id, so the metrics middleware and everything after it log with it.
+        # Forwarded headers before anything reads the client, scheme or Host (docs/api.md
+        # "Client IP"); then the request id, so the access line, the metrics middleware and
+        # everything after them log with it.
         middleware=[
             ForwardedHeadersMiddleware(settings.forwarded_allow_ips),
             RequestIdMiddleware(),
+            AccessLogMiddleware(),
             prometheus_config().middleware,
         ],
-        # The login and registration counters; as a registered store, the app's lifespan closes it.
-        stores={"attempts": container.attempt_store()},
         plugins=[ProblemDetailsPlugin(problem_details_config())],
         exception_handlers={HTTPException: http_error_handler, Exception: internal_error_handler},
         cors_config=CORSConfig(
@@ -68,6 +74,7 @@ def create_app(container: Container | None = None) -> Litestar:
             allow_credentials=True,
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Requested-With"],
+            expose_headers=["Retry-After"],  # a page's form shows how long to wait (429, 503)
         )
         if settings.cors_allowed_origins
         else None,
@@ -87,10 +94,12 @@ def create_app(container: Container | None = None) -> Litestar:
                 }
             ),
         ),
-        state={
-            "container": container,
-            "cors_allowed_origin_keys": origin_keys(settings.cors_allowed_origins),
-        },
+        state=State(
+            {
+                "container": container,
+                "cors_allowed_origin_keys": origin_keys(settings.cors_allowed_origins),
+            }
+        ),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         # The process configures logging (entrypoints/log_config.py): the CLI, and uvicorn in

@@ -1,7 +1,7 @@
 """Who is calling, and at which origin: the one place that believes X-Forwarded-* headers.
 
-API.md "Client IP": the socket peer, or the forwarded address when the peer is a proxy listed in
-FORWARDED_ALLOW_IPS (empty trusts none, not even loopback). The app applies this itself, and
+docs/api.md "Client IP": the socket peer, or the forwarded address when the peer is a proxy listed
+in FORWARDED_ALLOW_IPS (empty trusts none, not even loopback). The app applies this itself, and
 `hexauth serve` runs uvicorn with proxy_headers off, so the headers are read exactly once, and the
 same rule holds under any server and under the test client. Like uvicorn's ProxyHeadersMiddleware,
 whose list syntax it accepts (addresses, networks, `*`), it takes the nearest address in
@@ -98,9 +98,11 @@ class ForwardedHeadersMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         apply_forwarded_headers(scope, self._proxies)
         client = scope.get("client")
+        host = None
         if client:
-            scope["client"] = (_normalized(client[0]) or client[0], client[1])
-        token = current_client_ip.set(scope["client"][0] if client else None)
+            host = _normalized(client[0]) or client[0]
+            scope["client"] = (host, client[1])
+        token = current_client_ip.set(host)
         try:
             await next_app(scope, receive, send)
         finally:

@@ -17,8 +17,9 @@ THROTTLED = (
     "to try again (too-many-requests)"
 )
 COUNTERS_DOWN = (
-    "The store of the attempt counters (Redis) does not answer; refused rather than "
-    "unthrottled (service-unavailable)"
+    "The store of the attempt counters (Redis) does not answer, or password hashing is past "
+    "capacity (`ARGON2_QUEUE_TIMEOUT`); refused rather than unthrottled or queued on "
+    "(service-unavailable)"
 )
 CSRF = (
     "The X-Requested-With header is missing, or Sec-Fetch-Site is cross-site, or the Origin is "

@@ -1,4 +1,4 @@
-"""RFC 9457 problem responses: every error the API gives, in one vocabulary (API.md)."""
+"""RFC 9457 problem responses: every error the API gives, in one vocabulary (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
-from application.ports import AttemptCounterUnavailable, StoreUnavailable
+from application.ports import AttemptCounterUnavailable, Overloaded, StoreUnavailable
 from domain.errors import (
     AccountDisabled,
     DomainError,
@@ -31,7 +31,7 @@ from entrypoints.http.request_id import current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("hexauth.http")
-# One detail for every refused token (API.md "Token format"): the reason stays server-side.
+# One detail for every refused token (docs/api.md "Token format"): the reason stays server-side.
 TOKEN_REFUSED = "the token is missing, invalid or expired"  # noqa: S105 (a message)
 
 
@@ -112,7 +112,7 @@ def _from_domain(error: DomainError) -> ProblemDetailsException:
         case AccountDisabled():
             return ACCOUNT_DISABLED.exception("sign-in is disabled for this account")
         case InvalidLink():
-            # One answer for unknown, used, expired and wrong-purpose links (API.md).
+            # One answer for unknown, used, expired and wrong-purpose links (docs/api.md).
             return INVALID_LINK.exception("the link is invalid, used or expired; ask for a new one")
         case EmailUnverified():
             return EMAIL_UNVERIFIED.exception("verify your email with the link mailed to you")
@@ -159,7 +159,7 @@ def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) ->
 
 
 def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    """A bug: log it with an id, and show the client only that id (API.md "Conventions")."""
+    """A bug: log it with an id, and show the client only that id (docs/api.md "Conventions")."""
     request_id = current_request_id.get() or uuid.uuid4().hex
     log.error(
         "unhandled error on %s %s (request id %s)",
@@ -187,11 +187,20 @@ def _store_unavailable(error: StoreUnavailable) -> ProblemDetailsException:
     )
 
 
+def _overloaded(error: Overloaded) -> ProblemDetailsException:
+    # Fail closed and fast: a password check that cannot start soon is refused, not queued on.
+    log.warning("password hashing is past capacity: a request was refused")
+    return SERVICE_UNAVAILABLE.exception(
+        "the service is busy right now; try again shortly", headers={"Retry-After": "5"}
+    )
+
+
 def problem_details_config() -> ProblemDetailsConfig:
     return ProblemDetailsConfig(
         exception_to_problem_detail_map={
             DomainError: _from_domain,
             AttemptCounterUnavailable: _counter_unavailable,
             StoreUnavailable: _store_unavailable,
+            Overloaded: _overloaded,
         }
     )

@@ -1,8 +1,9 @@
 """A TestClient whose requests come from a socket address of the test's choosing.
 
 Litestar's TestClient always says its peer is ("testclient", 50000); the client-IP and proxy
-rules need real addresses, so this transport puts `peer` in the ASGI scope instead. The app is
-untouched: it sees exactly what a server would hand it for a connection from `peer`.
+rules need real addresses, so the client calls the app through a thin ASGI wrapper that puts
+`peer` in the scope instead. The app is untouched: it sees exactly what a server would hand it
+for a connection from `peer`.
 """
 
 from __future__ import annotations
@@ -11,34 +12,35 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import TestClient
-from litestar.testing.transport import TestClientTransport
+from litestar.types import Receive, Scope, Send
 
 from tests.e2e.conftest import BASE_URL
 
 
-class _PeerTransport(TestClientTransport[Any]):
-    def __init__(self, client: TestClient[Any], peer: str) -> None:
-        super().__init__(client=client, raise_server_exceptions=True, root_path="")
+class FromPeer:
+    """`app`, called as a server would call it for a connection from `peer`."""
+
+    def __init__(self, app: Litestar, peer: str) -> None:
+        self.app = app
         self.peer = peer
 
-    def parse_request(self, request: Any) -> dict[str, Any]:
-        scope = super().parse_request(request)
-        scope["client"] = (self.peer, 50000)
-        return scope
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            scope = {**scope, "client": (self.peer, 50000)}
+        await self.app(scope, receive, send)
 
 
-class PeerTestClient(TestClient[Litestar]):
+class PeerTestClient(TestClient[Any]):
     """`client.peer = "203.0.113.9"` makes the next requests arrive from that address."""
 
     def __init__(self, app: Litestar, peer: str = "192.0.2.10", base_url: str = BASE_URL) -> None:
-        super().__init__(app, base_url=base_url)
-        self._peer_transport = _PeerTransport(self, peer)
-        self._transport = self._peer_transport
+        self.from_peer = FromPeer(app, peer)
+        super().__init__(self.from_peer, base_url=base_url)
 
     @property
     def peer(self) -> str:
-        return self._peer_transport.peer
+        return self.from_peer.peer
 
     @peer.setter
     def peer(self, value: str) -> None:
-        self._peer_transport.peer = value
+        self.from_peer.peer = value

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import CSRF, PASSWORD, bearer, cookie_value, refresh, register, use_cookie
+import logging
+
+from dependency_injector import providers
+from prometheus_client import REGISTRY
+
+from entrypoints.http.app import create_app
+from tests.e2e.conftest import (
+    CSRF,
+    PASSWORD,
+    bearer,
+    cookie_value,
+    refresh,
+    register,
+    settings_for,
+    use_cookie,
+)
+from tests.e2e.peers import PeerTestClient
 from tests.e2e.test_register_and_login import assert_problem
 
 NEW_PASSWORD = "a brand new passphrase for ada"
@@ -114,3 +130,37 @@ def test_a_body_over_16_kib_is_413(client):
     response = change(client, registered, new="x" * (17 * 1024))
 
     assert_problem(response, 413, "payload-too-large")
+
+
+def wrong_current_passwords_counted() -> float:
+    labels = {"reason": "wrong_current_password"}
+    return REGISTRY.get_sample_value("hexauth_login_failures_total", labels) or 0.0
+
+
+def test_wrong_current_passwords_count_as_failed_logins_and_are_security_events(
+    container, database_url, caplog
+):
+    container.settings.override(providers.Object(settings_for(database_url, login_max_failures=3)))
+    counted = wrong_current_passwords_counted()
+    caplog.set_level(logging.INFO, logger="hexauth.security")
+    with PeerTestClient(create_app(container), peer="203.0.113.10") as client:
+        registered = register(client)
+        for _ in range(3):
+            assert_problem(
+                change(client, registered, current="a guess, but long"), 403, "invalid-credentials"
+            )
+
+        throttled = change(client, registered)  # the right password, past the limit
+        at_login = login(client, PASSWORD)
+        client.peer = "198.51.100.20"
+        elsewhere = login(client, PASSWORD)
+
+    for response in (throttled, at_login):
+        assert_problem(response, 429, "too-many-requests")
+        assert 1 <= int(response.headers["retry-after"]) <= 900
+        assert "set-cookie" not in response.headers
+    assert elsewhere.status_code == 200
+    assert wrong_current_passwords_counted() == counted + 3
+    events = [(r.event, r.client_ip, r.reason) for r in caplog.records if hasattr(r, "event")]
+    assert events.count(("reauthentication_failed", "203.0.113.10", "change_password")) == 3
+    assert ("reauthentication_throttled", "203.0.113.10", "change_password") in events

@@ -1,4 +1,4 @@
-"""API.md "Client IP": the socket peer, or what a proxy listed in FORWARDED_ALLOW_IPS forwards.
+"""docs/api.md "Client IP": the socket peer, or what a proxy listed in FORWARDED_ALLOW_IPS forwards.
 
 Seen through what depends on it: the throttling pairs and the client_ip of security events.
 """

@@ -1,4 +1,4 @@
-"""API.md "CSRF header" on both cookie endpoints, and CORS through Litestar's CORSConfig."""
+"""docs/api.md "CSRF header" on both cookie endpoints, and CORS through Litestar's CORSConfig."""
 
 from __future__ import annotations
 

@@ -159,7 +159,7 @@ def test_production_logs_are_one_json_object_per_line_with_the_request_id(served
     records = [json.loads(line) for line in served.lines()]  # fails on any non-JSON line
 
     [access] = [r for r in records if r.get("request_id") == "probe-1"]
-    assert access["logger"] == "uvicorn.access"
+    assert access["logger"] == "hexauth.access"
     assert access["message"] == "GET /health/live 200"
     assert (access["method"], access["path"], access["status"]) == ("GET", "/health/live", 200)
     [event] = [r for r in records if r.get("event") == "login_failed"]

@@ -1,5 +1,5 @@
-"""Size limits: bodies over 16 KiB on /auth/* (API.md "Conventions") and tokens over 8 KiB
-(API.md "Token format") are refused before anything parses or decrypts them."""
+"""Size limits: bodies over 16 KiB on /auth/* (docs/api.md "Conventions") and tokens over 8 KiB
+(docs/api.md "Token format") are refused before anything parses or decrypts them."""
 
 from __future__ import annotations
 

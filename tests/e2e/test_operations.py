@@ -114,6 +114,7 @@ def test_security_events_are_counted(client, clock):
     failures = sample("hexauth_login_failures_total", reason="wrong_password")
     refreshes = sample("hexauth_refreshes_total")
     reuse = sample("hexauth_refresh_reuse_detected_total")
+    replays = sample("hexauth_refresh_replays_total")
     registrations = sample("hexauth_registrations_total")
 
     first = cookie_value(register(client))
@@ -123,6 +124,8 @@ def test_security_events_are_counted(client, clock):
     assert right.status_code == 200
     hold_cookie(client, first)
     assert refresh(client).status_code == 200
+    hold_cookie(client, first)
+    assert refresh(client).status_code == 200  # a replay, inside the grace window
     clock.advance(seconds=6)  # past the reuse grace window
     hold_cookie(client, first)
     assert refresh(client).status_code == 401
@@ -132,6 +135,7 @@ def test_security_events_are_counted(client, clock):
     assert sample("hexauth_logins_total") == logins + 1
     assert sample("hexauth_refreshes_total") == refreshes + 1
     assert sample("hexauth_refresh_reuse_detected_total") == reuse + 1
+    assert sample("hexauth_refresh_replays_total") == replays + 1
 
 
 def test_several_apps_in_one_process_share_the_metrics_without_clashing(container):

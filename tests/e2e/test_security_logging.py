@@ -55,6 +55,8 @@ def test_a_whole_flow_is_logged_with_ids_and_without_secrets(client, clock, cont
     assert login(client, WRONG, "req-fail-2").status_code == 401
     assert_problem(login(client, PASSWORD, "req-throttled"), 429, "too-many-requests")
     refreshed = client.post("/auth/refresh", headers={**CSRF, "X-Request-ID": "req-refresh"})
+    use_cookie(client, first_cookie)
+    replayed = client.post("/auth/refresh", headers={**CSRF, "X-Request-ID": "req-replay"})
     clock.advance(seconds=6)  # past the reuse grace
     use_cookie(client, first_cookie)
     reused = client.post("/auth/refresh", headers={**CSRF, "X-Request-ID": "req-reuse"})
@@ -62,7 +64,8 @@ def test_a_whole_flow_is_logged_with_ids_and_without_secrets(client, clock, cont
     signed_in = login(client, PASSWORD, "req-login")
     client.post("/auth/logout", headers={**CSRF, "X-Request-ID": "req-logout"})
 
-    assert (refreshed.status_code, reused.status_code, signed_in.status_code) == (200, 401, 200)
+    assert (refreshed.status_code, replayed.status_code) == (200, 200)
+    assert (reused.status_code, signed_in.status_code) == (401, 200)
     user_id = registered.json()["user"]["id"]
     events = [
         (r.event, r.request_id, r.client_ip, r.user_id)
@@ -75,15 +78,21 @@ def test_a_whole_flow_is_logged_with_ids_and_without_secrets(client, clock, cont
         ("login_failed", "req-fail-2", HOME, user_id),
         ("login_throttled", "req-throttled", HOME, None),
         ("refreshed", "req-refresh", HOME, user_id),
+        ("refresh_replayed", "req-replay", HOME, user_id),
         ("refresh_reuse_detected", "req-reuse", HOME, user_id),
         ("login_succeeded", "req-login", TRAVEL, user_id),
         ("session_revoked", "req-logout", TRAVEL, user_id),
     ]
+    [replay] = [r for r in logs.records if getattr(r, "event", None) == "refresh_replayed"]
+    [rotation] = [r for r in logs.records if getattr(r, "event", None) == "refreshed"]
+    assert replay.session_id == rotation.session_id is not None
     secrets = [
         PASSWORD,
         WRONG,
         first_cookie,
         cookie_value(refreshed),
+        cookie_value(replayed),
+        replayed.json()["access_token"],
         cookie_value(signed_in),
         registered.json()["access_token"],
         refreshed.json()["access_token"],

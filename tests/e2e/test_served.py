@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
-import pytest
 
-from adapters.tokens.keys import KeyRing, new_key_entry
+from adapters.tokens.keys import KeyRing
 from tests.e2e.served import hexauth, serving
 
 PASSWORD = "correct horse battery staple"
@@ -69,30 +66,4 @@ def test_the_default_setup_migrates_sqlite_and_serves_the_whole_flow(tmp_path):
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
 
 
-@pytest.mark.postgres
-def test_two_processes_on_one_postgres_give_one_winner_for_concurrent_refreshes(
-    postgres_database_url, tmp_path
-):
-    env = {"DATABASE_URL": postgres_database_url, "AUTH_KEYS": new_key_entry("shared")}
-    with serving(env, tmp_path) as one, serving(env, tmp_path) as two:
-        registered = httpx.post(
-            f"{one}/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
-        )
-        cookie = {"Cookie": f"{COOKIE}={refresh_cookie(registered)}", **CSRF}
-
-        async def race() -> list[httpx.Response]:
-            async with httpx.AsyncClient(timeout=30) as client:
-                return await asyncio.gather(
-                    *(
-                        client.post(f"{base}/auth/refresh", headers=cookie)
-                        for base in [one, two] * 8
-                    )
-                )
-
-        answers = asyncio.run(race())
-
-        winners = [a for a in answers if a.status_code == 200]
-        assert len(winners) == 1, [a.status_code for a in answers]
-        assert {a.status_code for a in answers if a is not winners[0]} == {401}
-        successor = {"Cookie": f"{COOKIE}={refresh_cookie(winners[0])}", **CSRF}
-        assert httpx.post(f"{two}/auth/refresh", headers=successor).status_code == 200
+# Two processes on one PostgreSQL racing refreshes: test_races_across_processes.py.

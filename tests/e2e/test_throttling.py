@@ -1,21 +1,27 @@
-"""API.md "Login throttling" over HTTP, on SQLite and Postgres, with the counters in the default
-MemoryStore and in a real Redis."""
+"""docs/api.md "Login throttling" over HTTP, on SQLite and Postgres, with the counters in the
+default MemoryStore and in a real Redis."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 from dependency_injector import providers
 
-from adapters.throttling import NAMESPACE, CountingRedisStore, attempt_store_for
+from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.throttling import NAMESPACE, RedisCounters, attempt_store_for
+from application.ports import Overloaded, UnitOfWork
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.e2e.conftest import PASSWORD, settings_for
 from tests.e2e.peers import PeerTestClient
 from tests.e2e.test_register_and_login import assert_problem
+from tests.fakes.persistence import InMemoryStore, InMemoryUnitOfWork
 
 ADA = "ada@example.com"
 WRONG = "definitely not the password"
@@ -199,5 +205,150 @@ def test_redis_url_puts_the_counters_in_redis_under_the_service_namespace(databa
 
     store = container.attempt_store()
 
-    assert isinstance(store, CountingRedisStore)
+    assert isinstance(store, RedisCounters)
     assert store.namespace == NAMESPACE
+
+
+def in_parallel(client, count: int, request) -> list:
+    """`count` requests at once, each on its own thread, all through the app's one event loop."""
+    with ThreadPoolExecutor(max_workers=count) as threads:
+        return list(threads.map(lambda index: request(client, index), range(count)))
+
+
+def count_password_checks(container, hold: float = 0.3) -> list[str]:
+    """Spy on the hasher: each check is recorded, and held a moment so that parallel requests
+    really overlap (with argon2 at its test cost, a check would end before the next began)."""
+    hasher = container.password_hasher()
+    checks: list[str] = []
+    verify, imitate_verify = hasher.verify, hasher.imitate_verify
+
+    async def slow_verify(password_hash: str, password: str) -> bool:
+        checks.append("verify")
+        await asyncio.sleep(hold)
+        return await verify(password_hash, password)
+
+    async def slow_imitate_verify(password: str) -> None:
+        checks.append("imitate_verify")
+        await asyncio.sleep(hold)
+        await imitate_verify(password)
+
+    hasher.verify = slow_verify
+    hasher.imitate_verify = slow_imitate_verify
+    return checks
+
+
+def test_of_a_burst_of_parallel_logins_from_one_address_at_most_the_cap_are_checked(
+    client, container
+):
+    checks = count_password_checks(container)
+
+    responses = in_parallel(
+        client, 40, lambda c, index: login(c, f"guess{index}@example.com", WRONG)
+    )
+
+    statuses = sorted(r.status_code for r in responses)
+    assert len(checks) == 6  # login_max_failures_per_ip
+    assert statuses == [401] * 6 + [429] * 34
+    for response in responses:
+        if response.status_code == 429:
+            assert_throttled(response)
+
+
+def test_of_a_burst_of_parallel_guesses_at_one_account_at_most_the_limit_are_checked(
+    client, container
+):
+    register(client)
+    checks = count_password_checks(container)
+
+    responses = in_parallel(client, 20, lambda c, _: login(c, ADA, WRONG))
+
+    assert checks == ["verify"] * 3  # login_max_failures
+    assert sorted(r.status_code for r in responses) == [401] * 3 + [429] * 17
+
+
+def test_an_ipv6_client_is_counted_per_64_network(client):
+    register(client)
+    for index in range(6):
+        client.peer = f"2001:db8::{index + 1}"
+        fail(client, 1, email=f"guess{index}@example.com")
+
+    client.peer = "2001:db8::ffff"
+    assert_throttled(login(client))
+    client.peer = "2001:db8:0:1::1"
+    assert login(client).status_code == 200
+
+
+class Outage:
+    """The unit of work factory, until `down`: then every unit of work fails as in an outage."""
+
+    def __init__(self, container: Container) -> None:
+        self.down = False
+        self._real = providers.Factory(SqlAlchemyUnitOfWork, container.engine)
+        container.unit_of_work.override(providers.Callable(self))
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        if self.down:
+            return InMemoryUnitOfWork(InMemoryStore(down=True))
+        return self._real(read_only=read_only)
+
+
+def test_attempts_that_meet_a_database_outage_use_up_no_tries(client, container):
+    assert register(client).status_code == 201
+    outage = Outage(container)
+    outage.down = True
+
+    for response in [login(client, password=WRONG) for _ in range(5)] + [
+        login(client) for _ in range(5)
+    ]:
+        assert_problem(response, 503, "service-unavailable")
+        assert response.headers["retry-after"]
+    for index in range(5):
+        assert_problem(register(client, f"new{index}@example.com"), 503, "service-unavailable")
+
+    outage.down = False
+    fail(client, 2)  # the pair still has all its tries: two failures, and the third is right
+    assert login(client).status_code == 200
+    for index in range(2):  # and the address its registrations
+        assert register(client, f"new{index}@example.com").status_code == 201
+
+
+def test_attempts_refused_for_overload_answer_503_at_once_and_use_up_no_tries(client, container):
+    assert register(client).status_code == 201
+    hasher = container.password_hasher()
+    real = hasher.verify, hasher.imitate_verify, hasher.hash
+
+    async def busy(*args: str) -> None:
+        raise Overloaded("no worker was free within the deadline")
+
+    hasher.verify = hasher.imitate_verify = hasher.hash = busy
+    for response in (
+        *(login(client, password=WRONG) for _ in range(4)),
+        login(client, email="nobody@example.com"),
+        *(register(client, f"new{index}@example.com") for index in range(3)),
+    ):
+        assert_problem(response, 503, "service-unavailable")
+        assert int(response.headers["retry-after"]) >= 1
+        assert "set-cookie" not in response.headers
+
+    hasher.verify, hasher.imitate_verify, hasher.hash = real
+    fail(client, 2)
+    assert login(client).status_code == 200
+    for index in range(2):
+        assert register(client, f"new{index}@example.com").status_code == 201
+
+
+@pytest.mark.parametrize("counters", ["redis"], indirect=True)
+def test_the_redis_keys_hold_no_email_and_no_address(
+    client, counters, redis_server_url, redis_namespace
+):
+    register(client)
+    fail(client, 2)
+    assert login(client).status_code == 200
+    fail(client, 1, email="nobody@example.com")
+
+    with redis.Redis.from_url(redis_server_url) as server:
+        keys = [key.decode() for key in server.scan_iter(f"{redis_namespace}:*")]
+    assert len(keys) == 3  # registrations and failures of the address, nobody's pair
+    for key in keys:
+        assert HOME not in key
+        assert "example.com" not in key

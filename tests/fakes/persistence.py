@@ -2,10 +2,15 @@
 
 tests/integration/persistence/test_repository_contract.py runs the same contract against these
 and the SQLAlchemy adapters; when they disagree, these change.
+
+Every read hands control to the event loop once it has its rows (`_yield_after_reading`), as a
+database round trip does: requests run with `asyncio.gather` interleave between reading and
+writing, so a use case that trusts what it read without a compare-and-swap fails its tests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +19,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from application.ports import SessionRepository, UnitOfWork, UserRepository
+from application.ports import SessionRepository, StoreUnavailable, UnitOfWork, UserRepository
 from domain.email import Email
 from domain.errors import EmailAlreadyRegistered
 from domain.session import Session
@@ -29,12 +34,14 @@ from tests.fakes.lifecycle import (
 
 @dataclass
 class InMemoryStore:
-    """What a database would hold: committed rows only."""
+    """What a database would hold: committed rows only. `down = True` is an outage: every unit
+    of work raises StoreUnavailable on entry, like the adapter when the database does not answer."""
 
     users: dict[UUID, User] = field(default_factory=dict)
     sessions: dict[UUID, Session] = field(default_factory=dict)
     lifecycle: LifecycleRows = field(default_factory=LifecycleRows)
     commits: int = 0
+    down: bool = False
 
 
 @dataclass
@@ -51,6 +58,10 @@ class _Changes:
         self.sessions.clear()
         self.deleted_sessions.clear()
         self.deleted_users.clear()
+
+
+async def _yield_after_reading() -> None:
+    await asyncio.sleep(0)
 
 
 def _find_user(store: InMemoryStore, changes: _Changes, user_id: UUID) -> User | None:
@@ -76,16 +87,30 @@ class InMemoryUserRepository(UserRepository):
         self._changes.users[user.id] = copy.deepcopy(user)
 
     async def get(self, user_id: UUID) -> User | None:
-        return copy.deepcopy(_find_user(self._store, self._changes, user_id))
+        found = copy.deepcopy(_find_user(self._store, self._changes, user_id))
+        await _yield_after_reading()
+        return found
 
     async def get_by_email(self, email: Email) -> User | None:
         visible = _visible_users(self._store, self._changes)
-        return copy.deepcopy(next((user for user in visible if user.email == email), None))
+        found = copy.deepcopy(next((user for user in visible if user.email == email), None))
+        await _yield_after_reading()
+        return found
 
     async def save_password_hash(self, user: User) -> None:
-        # Like the UPDATE: only this column, and an unknown user changes nothing.
+        # Like the UPDATE: the hash, the version counted up from the stored one, and an
+        # unknown user changes nothing.
         stored = _find_user(self._store, self._changes, user.id)
         if stored is None:
+            return
+        changed = copy.deepcopy(stored)
+        changed.password_hash = user.password_hash
+        changed.credentials_version = stored.credentials_version + 1
+        self._changes.users[user.id] = changed
+
+    async def save_upgraded_password_hash(self, user: User) -> None:
+        stored = _find_user(self._store, self._changes, user.id)
+        if stored is None or stored.credentials_version != user.credentials_version:
             return
         changed = copy.deepcopy(stored)
         changed.password_hash = user.password_hash
@@ -93,10 +118,11 @@ class InMemoryUserRepository(UserRepository):
 
     async def save_active(self, user: User) -> None:
         stored = _find_user(self._store, self._changes, user.id)
-        if stored is None:
+        if stored is None or stored.is_active == user.is_active:
             return
         changed = copy.deepcopy(stored)
         changed.is_active = user.is_active
+        changed.credentials_version = stored.credentials_version + 1
         self._changes.users[user.id] = changed
 
     async def save_email_verified(self, user: User) -> None:
@@ -143,14 +169,18 @@ class InMemorySessionRepository(SessionRepository):
         self._changes.sessions[session.id] = copy.deepcopy(session)
 
     async def get(self, session_id: UUID) -> Session | None:
-        return copy.deepcopy(self._find(session_id))
+        found = copy.deepcopy(self._find(session_id))
+        await _yield_after_reading()
+        return found
 
     async def get_with_owner(self, session_id: UUID) -> tuple[Session, User] | None:
         session = self._find(session_id)
         owner = None if session is None else _find_user(self._store, self._changes, session.user_id)
-        if session is None or owner is None:  # the foreign key keeps the owner in the database
-            return None
-        return copy.deepcopy(session), copy.deepcopy(owner)
+        found = None
+        if session is not None and owner is not None:  # the foreign key keeps the owner there
+            found = copy.deepcopy(session), copy.deepcopy(owner)
+        await _yield_after_reading()
+        return found
 
     async def save_rotation(self, session: Session, expected_token_id: str) -> bool:
         # Like the compare-and-swap UPDATE: the rotation columns only, and only while the row
@@ -223,6 +253,8 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.reset_requests = InMemoryResetRequestRepository(store.lifecycle)
 
     async def __aenter__(self) -> Self:
+        if self._store.down:
+            raise StoreUnavailable("the fake database is down")
         self._clear()
         return self
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import hmac
 import itertools
 import secrets
@@ -9,23 +10,38 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from application.events import SecurityEvent, SecurityEventKind
-from application.ports import Clock, IdGenerator, PasswordHasher, TokenCodec
+from application.ports import Clock, IdGenerator, Overloaded, PasswordHasher, TokenCodec
 from domain.errors import InvalidToken
 from domain.tokens import Claims, TokenType
 
 
 class FakePasswordHasher(PasswordHasher):
-    """Instant and obviously fake, but salted and versioned like argon2's encoded hashes."""
+    """Instant and obviously fake, but salted and versioned like argon2's encoded hashes.
 
-    def __init__(self, version: int = 1) -> None:
+    `overloaded = True` makes every hash and check raise Overloaded, like the real one when no
+    thread is free within its deadline. `yields = True` hands control to the event loop before
+    each check, like the real one on its thread pool, so concurrent logins really interleave.
+    """
+
+    def __init__(self, version: int = 1, *, yields: bool = False) -> None:
         self.version = version
         self.verifications = 0
+        self.overloaded = False
+        self.yields = yields
+
+    async def _start(self) -> None:
+        if self.overloaded:
+            raise Overloaded("the fake hasher is busy")
+        if self.yields:
+            await asyncio.sleep(0)
 
     async def hash(self, password: str) -> str:
+        await self._start()
         salt = secrets.token_hex(4)
         return f"fake${self.version}${salt}${salt}{password}"
 
     async def verify(self, password_hash: str, password: str) -> bool:
+        await self._start()
         self.verifications += 1
         try:
             _, _, salt, salted = password_hash.split("$", 3)
@@ -34,6 +50,7 @@ class FakePasswordHasher(PasswordHasher):
         return hmac.compare_digest(salted.encode(), f"{salt}{password}".encode())
 
     async def imitate_verify(self, password: str) -> None:
+        await self._start()
         self.verifications += 1
 
     def needs_rehash(self, password_hash: str) -> bool:
@@ -98,3 +115,10 @@ class RecordingSecurityEvents:
 
     def kinds(self) -> list[SecurityEventKind]:
         return [event.kind for event in self.events]
+
+
+class IgnoredSecurityEvents:
+    """For a test about something else: every event is dropped."""
+
+    def record(self, event: SecurityEvent) -> None:
+        del event

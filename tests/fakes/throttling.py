@@ -24,6 +24,14 @@ class InMemoryAttemptCounter(AttemptCounter):
         self.windows[key] = (count + 1, ends)
         return self._attempts(count + 1, ends)
 
+    async def release(self, key: str) -> None:
+        self._check()
+        live = self._live(key)
+        if live is None or live[0] <= 1:
+            self.windows.pop(key, None)
+        else:
+            self.windows[key] = (live[0] - 1, live[1])
+
     async def peek(self, key: str) -> Attempts:
         self._check()
         live = self._live(key)

@@ -72,8 +72,12 @@ async def test_a_wrong_password_deletes_nothing_and_counts_as_a_failed_login() -
 
     assert signed.user.id in world.store.users
     await world.refresh_with(signed.tokens.refresh_token)
-    failures = [e for e in world.events.events if e.kind is SecurityEventKind.LOGIN_FAILED]
-    assert [(e.user_id, e.client_ip) for e in failures] == [(signed.user.id, IP)]
+    failures = [
+        e for e in world.events.events if e.kind is SecurityEventKind.REAUTHENTICATION_FAILED
+    ]
+    assert [(e.user_id, e.client_ip, e.reason) for e in failures] == [
+        (signed.user.id, IP, "delete_account")
+    ]
 
 
 async def test_wrong_passwords_are_throttled_like_logins() -> None:

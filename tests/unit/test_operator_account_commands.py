@@ -43,9 +43,11 @@ async def test_operator_commands_name_an_unknown_account() -> None:
     world = a_world()
 
     with pytest.raises(AccountNotFound):
-        await RemoveAccount(world.unit_of_work).execute(RemoveAccountCommand("x@example.com"))
+        await RemoveAccount(world.unit_of_work, world.events).execute(
+            RemoveAccountCommand("x@example.com")
+        )
     with pytest.raises(AccountNotFound):
-        await MarkEmailVerified(world.unit_of_work).execute(
+        await MarkEmailVerified(world.unit_of_work, world.events).execute(
             MarkEmailVerifiedCommand("x@example.com")
         )
 

@@ -63,10 +63,9 @@ async def test_the_throttles_take_any_email_and_address(email: str, client_ip: s
     login = LoginThrottle(counter, LoginLimits(max_failures=1, window=timedelta(minutes=1)))
     registration = RegistrationThrottle(counter, RegistrationLimits(max_per_ip=1))
 
-    await login.admit(email, client_ip)
-    await login.failed(client_ip)
-    await registration.admit(client_ip)
-    for refused in (login.admit(email, client_ip), registration.admit(client_ip)):
+    await login.reserve(email, client_ip)  # and then failed: it stays counted
+    await registration.reserve(client_ip)
+    for refused in (login.reserve(email, client_ip), registration.reserve(client_ip)):
         with pytest.raises(TooManyAttempts):
             await refused
     assert all(len(key) <= 2100 for key in counter.windows)

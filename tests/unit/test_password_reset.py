@@ -6,6 +6,7 @@ from application.mail_throttling import ForgotPasswordLimits
 from application.request_password_reset import RequestPasswordResetCommand
 from application.reset_password import ResetPasswordCommand
 from domain.errors import (
+    CredentialsChanged,
     InvalidCredentials,
     InvalidLink,
     SessionRevoked,
@@ -13,7 +14,10 @@ from domain.errors import (
     WeakPassword,
 )
 from domain.one_time_link import LinkPurpose
+from domain.session import Session
 from tests.builders import EMAIL, PASSWORD, World, a_world
+from tests.fakes.persistence import InMemorySessionRepository
+from tests.fakes.security import FakePasswordHasher
 
 NEW_PASSWORD = "a brand new passphrase for ada"
 
@@ -275,3 +279,54 @@ async def test_no_event_ever_holds_a_link_token() -> None:
         await reset(world, token)
 
     assert all(token not in repr(event) for event in world.events.events)
+
+
+async def test_a_login_whose_check_a_reset_overtook_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = a_world()
+    await world.given_user()
+    await forgot(world)
+    token = last_token(world)
+    verify = FakePasswordHasher.verify
+
+    async def verify_then_reset_elsewhere(
+        self: FakePasswordHasher, password_hash: str, password: str
+    ) -> bool:
+        matched = await verify(self, password_hash, password)
+        monkeypatch.setattr(FakePasswordHasher, "verify", verify)
+        await reset(world, token)
+        return matched
+
+    monkeypatch.setattr(FakePasswordHasher, "verify", verify_then_reset_elsewhere)
+
+    with pytest.raises(InvalidCredentials):
+        await world.sign_in()
+
+    assert world.store.sessions == {}
+    assert world.events.events[-1].reason == "credentials_changed"
+
+
+async def test_a_session_from_a_login_checked_before_a_reset_cannot_refresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = a_world()
+    await world.given_user()
+    await forgot(world)
+    token = last_token(world)
+    add = InMemorySessionRepository.add
+
+    async def reset_then_add(self: InMemorySessionRepository, session: Session) -> None:
+        # The login's writing transaction found the credentials unchanged; the reset commits
+        # before the login's session does, so its revocation of every session misses this one.
+        monkeypatch.setattr(InMemorySessionRepository, "add", add)
+        await reset(world, token)
+        await add(self, session)
+
+    monkeypatch.setattr(InMemorySessionRepository, "add", reset_then_add)
+    in_flight = await world.sign_in()
+
+    assert world.session_of(in_flight).revoked_at is None
+    with pytest.raises(CredentialsChanged):
+        await world.refresh_with(in_flight.tokens.refresh_token)
+    await world.sign_in(password=NEW_PASSWORD)

@@ -4,7 +4,7 @@ import pytest
 
 from domain.errors import SessionExpired, SessionRevoked
 from domain.session import Presented
-from tests.builders import NOW, a_lifetime, a_session
+from tests.builders import NOW, a_lifetime, a_session, a_user
 
 LIFETIME = a_lifetime(
     idle=timedelta(days=14), absolute=timedelta(days=30), reuse_grace=timedelta(seconds=5)
@@ -40,12 +40,12 @@ def test_a_token_the_session_never_issued_is_judged_reused() -> None:
     assert session.judge("unknown", NOW, GRACE) is Presented.REUSED
 
 
-def test_the_previous_token_inside_the_grace_window_is_judged_just_rotated() -> None:
+def test_the_previous_token_inside_the_grace_window_is_judged_a_replay_of_the_rotation() -> None:
     session = a_session(token_id="t1")
     session.rotate("t2", NOW, LIFETIME)
 
-    assert session.judge("t1", NOW, GRACE) is Presented.JUST_ROTATED
-    assert session.judge("t1", NOW + GRACE, GRACE) is Presented.JUST_ROTATED
+    assert session.judge("t1", NOW, GRACE) is Presented.REPLAY_OF_LAST_ROTATION
+    assert session.judge("t1", NOW + GRACE, GRACE) is Presented.REPLAY_OF_LAST_ROTATION
 
 
 def test_the_previous_token_after_the_grace_window_is_judged_reused() -> None:
@@ -62,7 +62,7 @@ def test_a_token_older_than_the_previous_one_is_judged_reused_even_inside_the_gr
     session.rotate("t3", NOW, LIFETIME)
 
     assert session.judge("t1", NOW, GRACE) is Presented.REUSED
-    assert session.judge("t2", NOW, GRACE) is Presented.JUST_ROTATED
+    assert session.judge("t2", NOW, GRACE) is Presented.REPLAY_OF_LAST_ROTATION
     assert session.judge("t3", NOW, GRACE) is Presented.CURRENT
 
 
@@ -170,3 +170,20 @@ def test_an_expired_session_cannot_rotate() -> None:
         session.rotate("t2", NOW + timedelta(days=14), LIFETIME)
     assert session.current_token_id == "t1"
     assert session.previous_token_id is None
+
+
+def test_the_refresh_token_expiry_is_the_idle_expiry_in_whole_seconds() -> None:
+    session = a_session(now=NOW + timedelta(microseconds=999_999), lifetime=LIFETIME)
+
+    assert session.refresh_token_expires_at == NOW + timedelta(days=14)
+    session.rotate("t2", NOW + timedelta(days=1, seconds=2.5), LIFETIME)
+    assert session.refresh_token_expires_at == NOW + timedelta(days=15, seconds=2)
+
+
+def test_a_session_keeps_the_credentials_version_its_login_checked() -> None:
+    owner = a_user(credentials_version=3)
+    session = a_session(user_id=owner.id, credentials_version=3)
+
+    assert not session.predates_credentials_of(owner)
+    owner.change_password_hash("another")
+    assert session.predates_credentials_of(owner)

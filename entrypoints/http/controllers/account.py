@@ -14,9 +14,12 @@ from application.results import Principal
 from application.revoke_session import RevokeSession, RevokeSessionCommand
 from entrypoints.http.controllers.auth import MAX_BODY_BYTES
 from entrypoints.http.dependencies import token_responder
+from entrypoints.http.forwarded import client_ip
 from entrypoints.http.problem_docs import (
     BODY_TOO_LARGE,
+    COUNTERS_DOWN,
     MALFORMED_BODY,
+    THROTTLED,
     UNREADABLE_PARAMETERS,
     no_content,
     problem_responses,
@@ -24,7 +27,7 @@ from entrypoints.http.problem_docs import (
 from entrypoints.http.responses import NO_STORE
 from entrypoints.http.schemas import PasswordChange, SessionBody, TokenBody
 
-BEARER = [{"BearerToken": []}]
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 _UNAUTHORIZED = {401: "No valid access token, or its account is gone or disabled"}
@@ -125,6 +128,8 @@ class AccountController(Controller):
                 413: BODY_TOO_LARGE,
                 403: "The current password is wrong (invalid-credentials)",
                 422: "The new password is not acceptable (field `new_password`)",
+                429: THROTTLED,
+                503: COUNTERS_DOWN,
             }
         ),
     )
@@ -141,6 +146,7 @@ class AccountController(Controller):
                 data.current_password,
                 data.new_password,
                 request.headers.get("user-agent"),
+                client_ip(request),
             )
         )
         return token_responder(request).tokens(result)

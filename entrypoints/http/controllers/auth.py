@@ -12,7 +12,7 @@ from application.login import Login, LoginCommand
 from application.logout import Logout, LogoutCommand
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.register_user import RegisterCommand, RegisterUser
-from domain.errors import InvalidToken, RefreshTokenSuperseded
+from domain.errors import InvalidToken
 from entrypoints.http.csrf import require_same_origin_request
 from entrypoints.http.dependencies import token_responder
 from entrypoints.http.forwarded import client_ip
@@ -30,7 +30,7 @@ from entrypoints.http.problems import INVALID_TOKEN, TOKEN_REFUSED
 from entrypoints.http.responses import NO_STORE
 from entrypoints.http.schemas import Credentials, TokenBody
 
-MAX_BODY_BYTES = 16 * 1024  # API.md: larger bodies on /auth/* are refused with 413 unparsed
+MAX_BODY_BYTES = 16 * 1024  # docs/api.md: larger bodies on /auth/* are refused with 413 unparsed
 
 # Declared for the OpenAPI document; the CSRF guard and RefreshCookie are what read them.
 CsrfHeader = Annotated[
@@ -119,11 +119,21 @@ class AuthController(Controller):
         status_code=200,
         before_request=require_same_origin_request,
         summary="Trade the refresh cookie for a new access token and a rotated cookie",
+        description="Rotates the session's refresh token. A retried refresh gets the same "
+        "answer: within AUTH_REFRESH_REUSE_GRACE seconds of a rotation (default 5, at most 60; "
+        "0 disables), the immediately previous token is answered 200 with a fresh access token "
+        "and a cookie holding the session's current refresh token (the same `jti` and `exp` "
+        "the rotation handed out) and changes nothing, so a lost response or racing tabs never "
+        "sign anyone out. The cost: inside the window the previous token is as good as the "
+        "current one, which is why the window is short. Each such replay is a security event. "
+        "Any older token, or the previous one after the window, is reuse: the session is "
+        "revoked.",
         responses=problem_responses(
             {
                 400: UNREADABLE_PARAMETERS,
-                401: "No refresh cookie, or its token or session is no longer valid; the cookie "
-                "is cleared unless a racing refresh just rotated it (invalid-token)",
+                401: "No refresh cookie, or its token or session is no longer valid (revoked, "
+                "expired, reused, or begun before a password change); the cookie is cleared "
+                "(invalid-token)",
                 403: CSRF,
             }
         ),
@@ -141,10 +151,6 @@ class AuthController(Controller):
             if token is None:
                 raise InvalidToken("no refresh cookie")
             result = await refresh_session.execute(RefreshCommand(token))
-        except RefreshTokenSuperseded:
-            # The racing tab that lost: its browser already holds the winner's cookie, which a
-            # clearing Set-Cookie here would erase (API.md "Refresh sessions").
-            return INVALID_TOKEN.response(TOKEN_REFUSED, headers=NO_STORE)
         except InvalidToken:
             return INVALID_TOKEN.response(
                 TOKEN_REFUSED, headers=NO_STORE, cookies=[responder.cookie.clear()]

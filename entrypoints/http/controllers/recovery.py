@@ -1,4 +1,4 @@
-"""Password reset and email verification (API.md "Account recovery and email verification")."""
+"""Password reset and email verification (docs/api.md "Account recovery and email verification")."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ from entrypoints.http.schemas import AccountDeletion, UserBody
 class UsersController(Controller):
     path = "/users"
     tags = ("users",)
-    request_max_body_size = 16 * 1024  # API.md: bodies over 16 KiB on /users/* are refused
+    request_max_body_size = 16 * 1024  # docs/api.md: bodies over 16 KiB on /users/* are refused
 
     @get(
         "/me",

@@ -18,12 +18,14 @@ from application.answer_reset_requests import AnswerResetRequests
 from application.deliver_mail import DeliverMail, DeliveryPolicy
 from application.link_mail import LinkMailer, LinkSettings
 from application.ports import UnitOfWorkFactory
+from application.mail_throttling import ForgotPasswordLimits, ForgotPasswordThrottle
 from application.request_password_reset import (
     RequestPasswordReset,
     RequestPasswordResetCommand,
 )
 from tests.builders import NOW, a_user
-from tests.fakes.security import FixedClock
+from tests.fakes.security import FixedClock, IgnoredSecurityEvents
+from tests.fakes.throttling import InMemoryAttemptCounter
 from tests.smtp_server import SmtpServer, smtp_server
 
 POLICY = DeliveryPolicy(
@@ -33,10 +35,12 @@ POLICY = DeliveryPolicy(
 
 async def forgot(unit_of_work: UnitOfWorkFactory, clock: FixedClock, email: str) -> None:
     mailer = LinkMailer(RandomLinkTokens(), PlainMailComposer(), RandomIds(), LinkSettings())
-    await RequestPasswordReset(unit_of_work, clock, RandomIds()).execute(
+    events = IgnoredSecurityEvents()
+    throttle = ForgotPasswordThrottle(InMemoryAttemptCounter(clock), ForgotPasswordLimits())
+    await RequestPasswordReset(unit_of_work, clock, RandomIds(), events, throttle).execute(
         RequestPasswordResetCommand(email)
     )
-    await AnswerResetRequests(unit_of_work, mailer, clock).execute()
+    await AnswerResetRequests(unit_of_work, mailer, clock, events).execute()
 
 
 def deliverer(
@@ -48,7 +52,7 @@ def deliverer(
         tls_context=server.client_tls,
         timeout=2,
     )
-    return DeliverMail(unit_of_work, sender, clock, POLICY)
+    return DeliverMail(unit_of_work, sender, clock, POLICY, IgnoredSecurityEvents())
 
 
 async def test_a_mail_queued_while_smtp_is_down_arrives_once_after_it_is_back(

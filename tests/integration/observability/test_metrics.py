@@ -35,6 +35,7 @@ def total(registry: CollectorRegistry) -> float:
             "hexauth_refresh_reuse_detected_total",
             {},
         ),
+        (SecurityEvent(SecurityEventKind.REFRESH_REPLAYED), "hexauth_refresh_replays_total", {}),
         (
             SecurityEvent(SecurityEventKind.LOGIN_THROTTLED),
             "hexauth_throttled_requests_total",
@@ -44,6 +45,16 @@ def total(registry: CollectorRegistry) -> float:
             SecurityEvent(SecurityEventKind.REGISTRATION_THROTTLED),
             "hexauth_throttled_requests_total",
             {"action": "register"},
+        ),
+        (
+            SecurityEvent(SecurityEventKind.REAUTHENTICATION_FAILED, reason="change_password"),
+            "hexauth_login_failures_total",
+            {"reason": "wrong_current_password"},
+        ),
+        (
+            SecurityEvent(SecurityEventKind.REAUTHENTICATION_THROTTLED, reason="change_password"),
+            "hexauth_throttled_requests_total",
+            {"action": "change_password"},
         ),
         (
             SecurityEvent(SecurityEventKind.SESSION_REVOKED, reason="logout"),

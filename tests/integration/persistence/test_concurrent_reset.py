@@ -13,7 +13,7 @@ from application.reset_password import ResetPassword, ResetPasswordCommand
 from domain.errors import InvalidLink
 from domain.one_time_link import LinkPurpose, OneTimeLink
 from tests.builders import NOW, a_password_policy, a_user
-from tests.fakes.security import FakePasswordHasher, FixedClock
+from tests.fakes.security import FakePasswordHasher, FixedClock, IgnoredSecurityEvents
 
 CONTENDERS = 10
 PATIENCE = 30  # seconds; a lost wake-up would otherwise hang the suite
@@ -39,7 +39,9 @@ async def test_of_concurrent_resets_with_one_link_exactly_one_succeeds(
     engine = create_engine(postgres_database_url, pool_size=CONTENDERS, max_overflow=0)
     unit_of_work = unit_of_work_factory(engine)
     hasher = HasherWaitingForEveryone(CONTENDERS)
-    reset = ResetPassword(unit_of_work, hasher, a_password_policy(), FixedClock(NOW))
+    reset = ResetPassword(
+        unit_of_work, hasher, a_password_policy(), FixedClock(NOW), IgnoredSecurityEvents()
+    )
     user = a_user()
     token = secrets.token_urlsafe(32)
     link = OneTimeLink.issue(

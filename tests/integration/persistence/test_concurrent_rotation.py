@@ -11,9 +11,10 @@ from adapters.persistence import create_engine, unit_of_work_factory
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.results import AuthResult
 from application.token_issuer import TokenIssuer
-from domain.errors import RefreshTokenSuperseded
+from domain.errors import InvalidToken, SessionRevoked
+from domain.session import Session
 from tests.builders import FIRST_TOKEN_ID, NOW, a_lifetime, a_session, a_token_policy, a_user
-from tests.fakes.security import FakeTokenCodec, FixedClock, SequentialIds
+from tests.fakes.security import FakeTokenCodec, FixedClock, IgnoredSecurityEvents, SequentialIds
 
 CONTENDERS = 20
 PATIENCE = 30  # seconds; a lost wake-up would otherwise hang the suite
@@ -57,18 +58,19 @@ async def test_of_concurrent_compare_and_swaps_on_one_token_exactly_one_succeeds
     assert stored.previous_token_id == FIRST_TOKEN_ID
 
 
-async def test_of_concurrent_refreshes_with_one_token_exactly_one_succeeds(
-    database_url: str,
-) -> None:
+async def race_refreshes(
+    database_url: str, reuse_grace: timedelta
+) -> tuple[list[AuthResult | BaseException], Session | None, FakeTokenCodec]:
+    """CONTENDERS refreshes at once with one token, on their own connections."""
     engine = create_engine(database_url, pool_size=CONTENDERS, max_overflow=0)
     unit_of_work = unit_of_work_factory(engine)
     clock, ids = FixedClock(NOW), SequentialIds()
     codec = FakeTokenCodec(clock)
-    policy = a_token_policy(session=a_lifetime(reuse_grace=timedelta(seconds=5)))
+    policy = a_token_policy(session=a_lifetime(reuse_grace=reuse_grace))
     issuer = TokenIssuer(codec, ids, policy)
-    refresh = RefreshSession(unit_of_work, codec, issuer, clock, ids)
+    refresh = RefreshSession(unit_of_work, codec, issuer, clock, ids, IgnoredSecurityEvents())
     user = a_user(id=ids.new_id())
-    session = issuer.start_session(user.id, clock.now(), "pytest")
+    session = issuer.start_session(user, clock.now(), "pytest")
     async with unit_of_work() as uow:
         await uow.users.add(user)
         await uow.sessions.add(session)
@@ -85,10 +87,75 @@ async def test_of_concurrent_refreshes_with_one_token_exactly_one_succeeds(
             stored = await uow.sessions.get(session.id)
     finally:
         await engine.dispose()
+    return outcomes, stored, codec
+
+
+async def test_of_concurrent_refreshes_with_one_token_one_rotates_and_all_get_its_token(
+    database_url: str,
+) -> None:
+    outcomes, stored, codec = await race_refreshes(database_url, timedelta(seconds=5))
+
+    assert all(isinstance(outcome, AuthResult) for outcome in outcomes), outcomes
+    assert stored is not None
+    assert stored.revoked_at is None
+    assert stored.previous_token_id is not None
+    assert {
+        codec.issued[outcome.tokens.refresh_token].token_id
+        for outcome in outcomes
+        if isinstance(outcome, AuthResult)
+    } == {stored.current_token_id}
+
+
+async def test_without_a_window_one_of_concurrent_refreshes_succeeds_and_the_rest_are_refused(
+    database_url: str,
+) -> None:
+    outcomes, stored, codec = await race_refreshes(database_url, timedelta(0))
 
     [winner] = [outcome for outcome in outcomes if isinstance(outcome, AuthResult)]
     losers = [outcome for outcome in outcomes if not isinstance(outcome, AuthResult)]
-    assert [type(loser) for loser in losers] == [RefreshTokenSuperseded] * (CONTENDERS - 1)
+    # A loser that read the session before the winner committed is refused; one that read it
+    # after (on SQLite every one: its transactions run one at a time) presented a rotated
+    # token, which without a window is reuse and revokes the session.
+    assert all(isinstance(loser, InvalidToken) for loser in losers), losers
+    assert len(losers) == CONTENDERS - 1
     assert stored is not None
-    assert stored.revoked_at is None
     assert stored.current_token_id == codec.issued[winner.tokens.refresh_token].token_id
+
+
+@pytest.mark.postgres
+async def test_a_refresh_that_loses_its_swap_to_a_revocation_is_refused(
+    postgres_database_url: str,
+) -> None:
+    engine = create_engine(postgres_database_url, pool_size=2, max_overflow=0)
+    unit_of_work = unit_of_work_factory(engine)
+    clock, ids = FixedClock(NOW), SequentialIds()
+    codec = FakeTokenCodec(clock)
+    issuer = TokenIssuer(codec, ids, a_token_policy())
+    refresh = RefreshSession(unit_of_work, codec, issuer, clock, ids, IgnoredSecurityEvents())
+    user = a_user(id=ids.new_id())
+    session = issuer.start_session(user, clock.now(), "pytest")
+    async with unit_of_work() as uow:
+        await uow.users.add(user)
+        await uow.sessions.add(session)
+        await uow.commit()
+    token = issuer.tokens_for(session, clock.now()).refresh_token
+
+    try:
+        async with asyncio.timeout(PATIENCE):
+            async with unit_of_work() as logout:
+                session.revoke(NOW)
+                await logout.sessions.save_revocation(session)  # the row stays locked
+                refreshing = asyncio.create_task(refresh.execute(RefreshCommand(token)))
+                await asyncio.sleep(1)
+                # It read the row as unrevoked (reads never wait) and now waits in its UPDATE.
+                assert not refreshing.done()
+                await logout.commit()
+            with pytest.raises(SessionRevoked):
+                await refreshing
+        async with unit_of_work() as uow:
+            stored = await uow.sessions.get(session.id)
+    finally:
+        await engine.dispose()
+
+    assert stored is not None
+    assert stored.current_token_id == session.current_token_id

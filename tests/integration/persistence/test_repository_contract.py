@@ -118,6 +118,56 @@ async def test_saving_a_password_hash_stores_that_and_nothing_else(backend: Back
     assert stored is not None
     assert stored.password_hash == "a-new-hash"
     assert stored.is_active is True
+    assert stored.credentials_version == 1
+
+
+async def test_a_password_change_counts_up_from_the_stored_version(backend: Backend) -> None:
+    user = await given_user(backend, a_user(credentials_version=5))
+    one, two = a_user(id=user.id), a_user(id=user.id)  # both read before either saved
+    one.change_password_hash("one")
+    two.change_password_hash("two")
+
+    async with backend.unit_of_work() as uow:
+        await uow.users.save_password_hash(one)
+        await uow.users.save_password_hash(two)
+        await uow.commit()
+
+    stored = await load_user(backend, user)
+    assert stored is not None
+    assert (stored.password_hash, stored.credentials_version) == ("two", 7)
+
+
+async def test_an_upgraded_hash_is_stored_while_the_version_is_the_one_read(
+    backend: Backend,
+) -> None:
+    user = await given_user(backend, a_user(credentials_version=2))
+    user.upgrade_password_hash("rehashed")
+
+    async with backend.unit_of_work() as uow:
+        await uow.users.save_upgraded_password_hash(user)
+        await uow.commit()
+
+    stored = await load_user(backend, user)
+    assert stored is not None
+    assert (stored.password_hash, stored.credentials_version) == ("rehashed", 2)
+
+
+async def test_an_upgraded_hash_never_overwrites_a_credential_change(backend: Backend) -> None:
+    user = await given_user(backend)
+    changed = a_user(id=user.id)
+    changed.change_password_hash("the new password")
+    async with backend.unit_of_work() as uow:
+        await uow.users.save_password_hash(changed)
+        await uow.commit()
+    user.upgrade_password_hash("the old password, rehashed")
+
+    async with backend.unit_of_work() as uow:
+        await uow.users.save_upgraded_password_hash(user)
+        await uow.commit()
+
+    stored = await load_user(backend, user)
+    assert stored is not None
+    assert (stored.password_hash, stored.credentials_version) == ("the new password", 1)
 
 
 async def test_updating_an_unknown_user_stores_nothing(backend: Backend) -> None:
@@ -221,7 +271,7 @@ async def test_a_commit_makes_the_writes_visible_to_other_units_of_work(
 
 async def test_a_session_keeps_every_field_with_timestamps_in_utc(backend: Backend) -> None:
     user = await given_user(backend)
-    session = a_session(user_id=user.id, now=LATER, user_agent="x" * 512)
+    session = a_session(user_id=user.id, now=LATER, user_agent="x" * 512, credentials_version=4)
     session.rotate("jti-second", MUCH_LATER, a_lifetime())
     session.revoke(MUCH_LATER + timedelta(seconds=1))
 
@@ -253,9 +303,11 @@ async def test_a_fresh_session_keeps_its_empty_fields_empty(backend: Backend) ->
 
 
 async def test_a_session_is_read_with_its_owner(backend: Backend) -> None:
-    owner = await given_user(backend, a_user(email="owner@example.com", created_at=LATER))
+    owner = await given_user(
+        backend, a_user(email="owner@example.com", created_at=LATER, credentials_version=3)
+    )
     other = await given_user(backend)
-    session = a_session(user_id=owner.id, now=LATER, user_agent="Firefox")
+    session = a_session(user_id=owner.id, now=LATER, user_agent="Firefox", credentials_version=2)
     session.rotate("jti-second", MUCH_LATER, a_lifetime())
     await given_session(backend, session)
     await given_session(backend, a_session(user_id=other.id))
@@ -444,6 +496,24 @@ async def test_saving_is_active_stores_that_and_nothing_else(backend: Backend) -
     assert stored is not None
     assert stored.is_active is False
     assert stored.password_hash == a_user().password_hash
+    assert stored.credentials_version == 1
+
+
+async def test_saving_the_stored_activity_again_counts_no_credential_change(
+    backend: Backend,
+) -> None:
+    user = await given_user(backend, a_user(is_active=False, credentials_version=3))
+
+    async with backend.unit_of_work() as uow:
+        await uow.users.save_active(user)
+        user.enable()
+        await uow.users.save_active(user)
+        await uow.users.save_active(user)
+        await uow.commit()
+
+    stored = await load_user(backend, user)
+    assert stored is not None
+    assert (stored.is_active, stored.credentials_version) == (True, 4)
 
 
 async def test_saving_is_active_of_an_unknown_user_stores_nothing(backend: Backend) -> None:

@@ -148,7 +148,7 @@ def test_a_required_claim_given_as_null_is_refused(claim: str) -> None:
 
 def test_the_inner_jws_is_what_pyjwt_itself_would_sign() -> None:
     """The codec signs through PyJWT's JWS layer with claims it serializes itself; the result
-    must be byte for byte PyJWT's own JWT, so the format (API.md) is unchanged."""
+    must be byte for byte PyJWT's own JWT, so the format (docs/api.md) is unchanged."""
     payload = a_payload()
     signer = PyJwtSigner(ISSUER, AUDIENCE, FixedClock())
 

@@ -1,4 +1,4 @@
-"""API.md "Client IP" and the own-origin rule, on the functions and on raw ASGI scopes."""
+"""docs/api.md "Client IP" and the own-origin rule, on the functions and on raw ASGI scopes."""
 
 from __future__ import annotations
 

@@ -1,14 +1,14 @@
-"""The mail and link settings (API.md "Configuration")."""
+"""The mail and link settings (docs/api.md "Configuration")."""
 
 import pytest
 
-from entrypoints.settings import Settings, SettingsError
+from entrypoints.settings import SettingsError
 
 PASSWORD_IN_URL = "s3cret-pass"
 
 
-def test_mail_and_link_defaults_follow_the_contract(tmp_path):
-    settings = Settings.from_env({}, tmp_path)
+def test_mail_and_link_defaults_follow_the_contract(settings_from):
+    settings = settings_from({})
 
     assert settings.app_url == "http://127.0.0.1:8000"
     assert (settings.smtp_url, settings.mail_from) == ("", "hexauth <no-reply@localhost>")
@@ -16,8 +16,8 @@ def test_mail_and_link_defaults_follow_the_contract(tmp_path):
     assert settings.require_verified_email is False
 
 
-def test_mail_settings_are_read_from_the_environment(tmp_path):
-    settings = Settings.from_env(
+def test_mail_settings_are_read_from_the_environment(settings_from):
+    settings = settings_from(
         {
             "APP_URL": "https://app.example.com",
             "SMTP_URL": "smtps://mailer:pw@mail.example.com:465",
@@ -25,8 +25,7 @@ def test_mail_settings_are_read_from_the_environment(tmp_path):
             "AUTH_RESET_TTL": "600",
             "AUTH_VERIFY_TTL": "3600",
             "AUTH_REQUIRE_VERIFIED_EMAIL": "true",
-        },
-        tmp_path,
+        }
     )
 
     assert settings.app_url == "https://app.example.com"
@@ -36,15 +35,14 @@ def test_mail_settings_are_read_from_the_environment(tmp_path):
     assert settings.require_verified_email is True
 
 
-def test_bad_mail_settings_are_refused_without_echoing_a_password(tmp_path):
+def test_bad_mail_settings_are_refused_without_echoing_a_password(settings_from):
     with pytest.raises(SettingsError) as raised:
-        Settings.from_env(
+        settings_from(
             {
                 "APP_URL": "app.example.com",
                 "SMTP_URL": f"http://user:{PASSWORD_IN_URL}@mail.example.com",
                 "AUTH_RESET_TTL": "0",
-            },
-            tmp_path,
+            }
         )
 
     problems = raised.value.problems
@@ -54,8 +52,8 @@ def test_bad_mail_settings_are_refused_without_echoing_a_password(tmp_path):
     assert PASSWORD_IN_URL not in str(raised.value)
 
 
-def test_production_refuses_to_start_without_smtp(tmp_path):
+def test_production_refuses_to_start_without_smtp(settings_from):
     with pytest.raises(SettingsError) as raised:
-        Settings.from_env({"APP_ENV": "production"}, tmp_path)
+        settings_from({"APP_ENV": "production"})
 
     assert "SMTP_URL is required when APP_ENV=production" in raised.value.problems

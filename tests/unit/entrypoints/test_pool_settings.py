@@ -12,20 +12,20 @@ from entrypoints.settings import Settings, SettingsError
 KEYS = {"AUTH_KEYS": new_key_entry("test")}
 
 
-def test_the_pool_defaults_are_sqlalchemys(tmp_path):
-    settings = Settings.from_env(KEYS, data_dir=tmp_path)
+def test_the_pool_defaults_are_sqlalchemys(settings_from):
+    settings = settings_from(KEYS)
 
     assert (settings.db_pool_size, settings.db_max_overflow) == (15, 5)
 
 
-def test_the_pool_sizes_are_read_and_checked(tmp_path):
-    settings = Settings.from_env(
+def test_the_pool_sizes_are_read_and_checked(settings_from, tmp_path):
+    settings = settings_from(
         {**KEYS, "DB_POOL_SIZE": "2", "DB_MAX_OVERFLOW": "0"}, data_dir=tmp_path
     )
     assert (settings.db_pool_size, settings.db_max_overflow) == (2, 0)
 
     with pytest.raises(SettingsError) as refused:
-        Settings.from_env({**KEYS, "DB_POOL_SIZE": "0", "DB_MAX_OVERFLOW": "-1"}, data_dir=tmp_path)
+        settings_from({**KEYS, "DB_POOL_SIZE": "0", "DB_MAX_OVERFLOW": "-1"})
     assert refused.value.problems == [
         "DB_POOL_SIZE must be at least 1, not 0",
         "DB_MAX_OVERFLOW must be at least 0, not -1",

@@ -1,7 +1,7 @@
 """Account lifecycle: verified emails, one-time links, queued reset requests, the mail outbox.
 
 Revision ID: 0003
-Revises: 0001_initial
+Revises: 0002
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | Sequence[str] | None = "0001_initial"
+down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

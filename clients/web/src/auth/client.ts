@@ -1,0 +1,202 @@
+/**
+ * The auth client's rules, all of them in this file:
+ *
+ * - the access token lives in this closure only: never in storage, a readable cookie or a URL;
+ *   the refresh token is the server's HttpOnly cookie, which this code never sees;
+ * - `start()` tries one silent refresh, so a reload keeps the user signed in;
+ * - the token is refreshed ahead of its expiry, and one refresh at a time runs per tab
+ *   (concurrent callers share it);
+ * - every request that presents or replaces the refresh cookie holds one Web Lock shared by all
+ *   tabs, so two tabs never present the same refresh token (the server's grace window is for
+ *   lost responses, not for us);
+ * - sign-in and sign-out are broadcast (nothing secret: just the event), every tab follows;
+ * - `fetch` adds the bearer; on a 401 it refreshes once and retries once;
+ * - a refused refresh (401, 403) means signed out.
+ */
+import { ProblemError, problemFrom } from "./problem";
+import type { AuthState, TokenResponse } from "./types";
+
+export interface AuthClientOptions {
+  /** Where the API is; "" (the default) is this page's origin. */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  /** `navigator.locks` by default; null runs without cross-tab serialization. */
+  locks?: Pick<LockManager, "request"> | null;
+  /** A BroadcastChannel named "hexauth" by default; null keeps this tab to itself. */
+  channel?: Pick<BroadcastChannel, "postMessage" | "addEventListener" | "close"> | null;
+}
+
+export type AuthClient = ReturnType<typeof createAuthClient>;
+
+type Broadcast = { type: "signed-in" | "signed-out" };
+
+const CSRF_HEADER = { "X-Requested-With": "hexauth-web" }; // API.md "CSRF header"
+const LOCK_NAME = "hexauth-refresh-cookie";
+const REFRESH_AHEAD_MS = 30_000; // or a quarter of the token's lifetime, when that is shorter
+const RETRY_AFTER_OUTAGE_MS = 5_000;
+
+export function createAuthClient(options: AuthClientOptions = {}) {
+  const baseUrl = options.baseUrl ?? "";
+  const http = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const locks = options.locks !== undefined ? options.locks : (globalThis.navigator?.locks ?? null);
+  const channel =
+    options.channel !== undefined
+      ? options.channel
+      : typeof BroadcastChannel === "function"
+        ? new BroadcastChannel("hexauth")
+        : null;
+
+  let accessToken: string | null = null;
+  let expiresAt = 0; // this machine's clock
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let refreshing: Promise<boolean> | null = null;
+  let state: AuthState = { status: "loading" };
+  const listeners = new Set<(state: AuthState) => void>();
+
+  const holdingCookieLock = <T>(work: () => Promise<T>): Promise<T> =>
+    locks ? locks.request(LOCK_NAME, work) : work();
+
+  function setState(next: AuthState): void {
+    if (JSON.stringify(next) === JSON.stringify(state)) return;
+    state = next;
+    for (const listener of listeners) listener(state);
+  }
+
+  function accept(tokens: TokenResponse): void {
+    accessToken = tokens.access_token;
+    const lifetime = tokens.expires_in * 1000;
+    let remaining = tokens.token_expiration - Date.now();
+    if (!(remaining > 0 && remaining <= lifetime)) remaining = lifetime; // clocks disagree
+    expiresAt = Date.now() + remaining;
+    schedule(remaining - Math.min(REFRESH_AHEAD_MS, lifetime / 4));
+    setState({ status: "signed-in", user: tokens.user });
+  }
+
+  function forget(): void {
+    accessToken = null;
+    clearTimeout(timer);
+    setState({ status: "signed-out" });
+  }
+
+  function schedule(delay: number): void {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      refresh().catch(() => schedule(RETRY_AFTER_OUTAGE_MS)); // an outage: still signed in
+    }, Math.max(0, delay));
+  }
+
+  /** One refresh per tab at a time; true when a fresh access token is held after it. */
+  function refresh(): Promise<boolean> {
+    refreshing ??= holdingCookieLock(async () => {
+      const response = await http(`${baseUrl}/auth/refresh`, {
+        method: "POST",
+        credentials: "include",
+        headers: CSRF_HEADER,
+      });
+      if (response.ok) accept((await response.json()) as TokenResponse);
+      else if (response.status === 401 || response.status === 403) forget();
+      else throw await problemFrom(response);
+      return response.ok;
+    }).finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+
+  /** `fetch` with the bearer; a 401 refreshes once and retries once. Bodies must be re-sendable. */
+  async function authorizedFetch(
+    path: string,
+    init: RequestInit = {},
+    { replacesCookie = false } = {},
+  ): Promise<Response> {
+    if (refreshing) await refreshing.catch(() => undefined);
+    else if (accessToken !== null && Date.now() >= expiresAt) await refresh();
+    const send = (token: string) => {
+      const headers = new Headers(init.headers);
+      headers.set("Authorization", `Bearer ${token}`);
+      const request = () => http(`${baseUrl}${path}`, { ...init, headers });
+      return replacesCookie ? holdingCookieLock(request) : request();
+    };
+    const sent = accessToken;
+    if (sent === null) throw new ProblemError(401, "invalid-token", "You are signed out.");
+    const response = await send(sent);
+    if (response.status !== 401) return response;
+    if (accessToken === sent && !(await refresh())) return response; // refused: signed out
+    return accessToken === null ? response : send(accessToken);
+  }
+
+  async function issueTokens(response: Response): Promise<void> {
+    if (!response.ok) throw await problemFrom(response);
+    accept((await response.json()) as TokenResponse);
+    channel?.postMessage({ type: "signed-in" } satisfies Broadcast);
+  }
+
+  function postJson(path: string, body: unknown): Promise<Response> {
+    return holdingCookieLock(() =>
+      http(`${baseUrl}${path}`, {
+        method: "POST",
+        credentials: "include",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+    );
+  }
+
+  function signedOutInEveryTab(): void {
+    forget();
+    channel?.postMessage({ type: "signed-out" } satisfies Broadcast);
+  }
+
+  channel?.addEventListener("message", (event: MessageEvent<Broadcast>) => {
+    if (event.data.type === "signed-out") forget();
+    else if (event.data.type === "signed-in") refresh().catch(() => undefined);
+  });
+
+  return {
+    getState: (): AuthState => state,
+    subscribe(listener: (state: AuthState) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    /** The silent refresh on start: signed in again after a reload, or signed out. */
+    async start(): Promise<void> {
+      await refresh().catch(forget);
+    },
+    fetch: authorizedFetch,
+    async signUp(email: string, password: string): Promise<void> {
+      await issueTokens(await postJson("/auth/register", { email, password }));
+    },
+    async signIn(email: string, password: string): Promise<void> {
+      await issueTokens(await postJson("/auth/login", { email, password }));
+    },
+    /** A fresh session for this device; every other session, on any device, ends. */
+    async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+      const init = {
+        method: "POST",
+        credentials: "include" as const,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ current_password: currentPassword, new_password: newPassword }),
+      };
+      await issueTokens(await authorizedFetch("/auth/password", init, { replacesCookie: true }));
+    },
+    async signOut(): Promise<void> {
+      const logout = { method: "POST", credentials: "include" as const, headers: CSRF_HEADER };
+      try {
+        await holdingCookieLock(() => http(`${baseUrl}/auth/logout`, logout));
+      } finally {
+        signedOutInEveryTab();
+      }
+    },
+    async signOutEverywhere(): Promise<void> {
+      const init = { method: "POST", credentials: "include" as const };
+      const response = await authorizedFetch("/auth/logout-all", init, { replacesCookie: true });
+      if (!response.ok && response.status !== 401) throw await problemFrom(response);
+      signedOutInEveryTab();
+    },
+    /** Stop the timer and the channel (tests, hot reload). */
+    dispose(): void {
+      clearTimeout(timer);
+      channel?.close();
+    },
+  };
+}

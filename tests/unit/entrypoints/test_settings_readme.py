@@ -1,0 +1,54 @@
+"""The README's configuration table says what the settings declare: each variable, its default."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from entrypoints.settings import Settings, env_names
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+GENERATED = {"AUTH_KEYS"}  # its default is a key generated in development, described in words
+
+
+def readme_defaults() -> dict[str, str]:
+    """Variable -> default as the README's table writes it (`empty` for the empty default)."""
+    text = README.read_text()
+    table = text[text.index("| variable | default | meaning |") :].split("\n\n", 1)[0]
+    defaults: dict[str, str] = {}
+    for row in table.splitlines()[2:]:
+        names_cell, default_cell, _ = row.strip("|").split("|", 2)
+        names = re.findall(r"`([A-Z0-9_]+)`", names_cell)
+        values = re.findall(r"`([^`]*)`", default_cell)
+        if default_cell.strip() == "empty":
+            values = [""] * len(names)
+        elif names == list(GENERATED):
+            values = [""]
+        assert len(values) == len(names), f"one default per variable in: {row}"
+        defaults.update(zip(names, values, strict=True))
+    return defaults
+
+
+def declared_defaults() -> dict[str, str]:
+    """Variable -> default as the settings declare it, written as in the environment."""
+
+    def as_env(value: object) -> str:
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, tuple):
+            return ",".join(value)
+        return str(value)
+
+    fields = Settings.model_fields
+    return {env: as_env(fields[name].default) for name, env in env_names().items()}
+
+
+def test_the_readme_table_lists_exactly_the_declared_variables():
+    assert sorted(readme_defaults()) == sorted(declared_defaults())
+
+
+@pytest.mark.parametrize("variable", sorted(declared_defaults()))
+def test_the_readme_table_gives_each_variable_its_declared_default(variable):
+    assert readme_defaults().get(variable) == declared_defaults()[variable]
