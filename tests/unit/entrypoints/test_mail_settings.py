@@ -57,3 +57,9 @@ def test_production_refuses_to_start_without_smtp(settings_from):
         settings_from({"APP_ENV": "production"})
 
     assert "SMTP_URL is required when APP_ENV=production" in raised.value.problems
+
+
+def test_the_settings_repr_never_shows_the_smtp_url(settings_from):
+    settings = settings_from({"SMTP_URL": f"smtps://mailer:{PASSWORD_IN_URL}@mail.example.com"})
+
+    assert PASSWORD_IN_URL not in repr(settings)
