@@ -17,8 +17,8 @@ from adapters.system import RandomIds
 from application.answer_reset_requests import AnswerResetRequests
 from application.deliver_mail import DeliverMail, DeliveryPolicy
 from application.link_mail import LinkMailer, LinkSettings
-from application.ports import UnitOfWorkFactory
 from application.mail_throttling import ForgotPasswordLimits, ForgotPasswordThrottle
+from application.ports import UnitOfWorkFactory
 from application.request_password_reset import (
     RequestPasswordReset,
     RequestPasswordResetCommand,
