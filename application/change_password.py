@@ -65,6 +65,7 @@ class ChangePassword:
             ensure_active(await uow.users.get(command.principal.user_id))
             await uow.users.save_password_hash(user)
             await uow.sessions.revoke_all(user.id, now)
+            await uow.links.kill_resets(user.id, now)  # a reset link must not undo the change
             await uow.sessions.add(session)
             await uow.commit()
         self._events.record(

@@ -19,6 +19,12 @@ class SecurityEventKind(enum.StrEnum):
     REFRESH_REPLAYED = "refresh_replayed"
     """The previous refresh token inside the grace window got the last rotation's answer."""
     SESSION_REVOKED = "session_revoked"
+    RESET_REQUESTED = "reset_requested"
+    RESET_DONE = "reset_done"
+    LINK_REFUSED = "link_refused"
+    EMAIL_VERIFIED = "email_verified"
+    ACCOUNT_DELETED = "account_deleted"
+    MAIL_FAILED = "mail_failed"
     REAUTHENTICATION_FAILED = "reauthentication_failed"
     REAUTHENTICATION_THROTTLED = "reauthentication_throttled"
 

@@ -16,7 +16,13 @@ from application.results import AuthResult
 from application.throttling import LoginThrottle, Reservation
 from application.token_issuer import TokenIssuer
 from domain.email import Email
-from domain.errors import AccountDisabled, InvalidCredentials, InvalidEmail, TooManyAttempts
+from domain.errors import (
+    AccountDisabled,
+    EmailUnverified,
+    InvalidCredentials,
+    InvalidEmail,
+    TooManyAttempts,
+)
 from domain.user import User
 
 
@@ -39,6 +45,7 @@ class Login:
         clock: Clock,
         events: SecurityEvents,
         throttle: LoginThrottle,
+        require_verified_email: bool = False,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
@@ -46,10 +53,12 @@ class Login:
         self._clock = clock
         self._events = events
         self._throttle = throttle
+        self._require_verified_email = require_verified_email
 
     async def execute(self, command: LoginCommand) -> AuthResult:
         """Raise TooManyAttempts, InvalidCredentials (unknown email or wrong password alike) or
-        AccountDisabled; StoreUnavailable or Overloaded count against no throttle."""
+        AccountDisabled, or EmailUnverified when verified emails are required; StoreUnavailable or
+        Overloaded count against no throttle."""
         # Before anything else: a throttled client costs no database query and no argon2 work,
         # and learns nothing, not even whether its password was right.
         reservation = await self._reserve(command)
@@ -102,6 +111,9 @@ class Login:
         if not user.is_active:
             self._failed(command, user.id, "account_disabled")
             raise AccountDisabled
+        if self._require_verified_email and not user.email_verified:
+            self._failed(command, user.id, "email_unverified")
+            raise EmailUnverified
         return user
 
     async def _ensure_credentials_unchanged(

@@ -8,6 +8,8 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from application.link_ports import OneTimeLinkRepository, ResetRequestRepository
+from application.mail_ports import OutboxRepository
 from domain.email import Email
 from domain.session import Session
 from domain.tokens import Claims, TokenType
@@ -38,6 +40,14 @@ class UserRepository(Protocol):
     async def save_active(self, user: User) -> None:
         """Store whether the user is active; a change of it is a credential change (the stored
         credentials version goes up by one), saving the stored state again changes nothing."""
+        ...
+
+    async def save_email_verified(self, user: User) -> None:
+        """Store whether the user's email is verified, and nothing else of the user."""
+        ...
+
+    async def delete(self, user_id: UUID) -> bool:
+        """Delete the user and, with it, their sessions; False when there was no such user."""
         ...
 
 
@@ -87,6 +97,9 @@ class UnitOfWork(Protocol):
 
     users: UserRepository
     sessions: SessionRepository
+    links: OneTimeLinkRepository
+    reset_requests: ResetRequestRepository
+    outbox: OutboxRepository
 
     async def __aenter__(self) -> Self: ...
 

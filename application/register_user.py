@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
+from application.link_mail import LinkMailer
 from application.ports import (
     Clock,
     IdGenerator,
@@ -17,6 +18,7 @@ from application.throttling import RegistrationThrottle, Reservation
 from application.token_issuer import TokenIssuer
 from domain.email import Email
 from domain.errors import TooManyAttempts
+from domain.one_time_link import LinkPurpose
 from domain.password import PasswordPolicy
 from domain.session import Session
 from domain.user import User
@@ -43,6 +45,7 @@ class RegisterUser:
         ids: IdGenerator,
         events: SecurityEvents,
         throttle: RegistrationThrottle,
+        mailer: LinkMailer | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
@@ -52,6 +55,7 @@ class RegisterUser:
         self._ids = ids
         self._events = events
         self._throttle = throttle
+        self._mailer = mailer
 
     async def execute(self, command: RegisterCommand) -> AuthResult:
         """Raise TooManyAttempts, InvalidEmail, WeakPassword or EmailAlreadyRegistered; store
@@ -86,6 +90,8 @@ class RegisterUser:
         async with self._unit_of_work() as uow:
             await uow.users.add(user)
             await uow.sessions.add(session)
+            if self._mailer is not None:  # the verification mail commits with the account
+                await self._mailer.send(uow, user, LinkPurpose.VERIFY, now)
             await uow.commit()
         return user, session, now
 

@@ -80,3 +80,12 @@ class RefreshTokenReused(InvalidToken):
 class CredentialsChanged(SessionRevoked):
     """The session began before the account's last credential change (a password change, a
     disable): it is revoked, even when its login was still in flight at the change."""
+
+
+class InvalidLink(DomainError):
+    """A reset or verification link that is unknown, used, expired or for another purpose;
+    deliberately one error for all of them."""
+
+
+class EmailUnverified(DomainError):
+    """The credentials are right, but the account must verify its email before signing in."""

@@ -20,6 +20,7 @@ class User:
     credentials_version: int = 0
     """Goes up by one at every credential change (a new password, a disable, an enable). A
     session keeps the version its login checked, and can refresh only while it is still this."""
+    email_verified: bool = False
 
     def change_password_hash(self, password_hash: str) -> None:
         """A new password: a credential change, which every earlier session falls to."""
@@ -41,6 +42,10 @@ class User:
         if not self.is_active:
             self.is_active = True
             self.credentials_version += 1
+
+    def verify_email(self) -> None:
+        """The owner proved the email is theirs (they followed a link mailed to it)."""
+        self.email_verified = True
 
 
 def ensure_active(user: User | None) -> User:

@@ -1,4 +1,4 @@
-"""The `hexauth` command: migrate, serve, keys new, users, sessions."""
+"""The `hexauth` command: migrate, serve, keys new, users, sessions, mail."""
 
 from __future__ import annotations
 

@@ -8,7 +8,11 @@ from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.http.refresh_cookie import RefreshCookie
+from adapters.link_tokens import RandomLinkTokens
+from adapters.mail.outbox_loop import OutboxLoop
+from adapters.mail.templates import PlainMailComposer
 from adapters.observability.fan_out import FanOutSecurityEvents
+from adapters.observability.mail_metrics import mail_metrics
 from adapters.observability.metrics import PrometheusSecurityEvents
 from adapters.observability.security_log import LoggingSecurityEvents
 from adapters.passwords.common_list import load_common_passwords
@@ -21,21 +25,37 @@ from adapters.throttling import attempt_counter_for, attempt_store_for
 from adapters.tokens.cached_codec import CachingTokenCodec
 from adapters.tokens.codec import JoseTokenCodec
 from adapters.tokens.keys import KeyRing
+from application.answer_reset_requests import AnswerResetRequests
 from application.authenticate import Authenticate
 from application.change_password import ChangePassword
 from application.check_health import CheckHealth
 from application.count_sessions import CountSessions
 from application.create_user import CreateUser
+from application.delete_account import DeleteAccount
+from application.deliver_mail import DeliverMail, DeliveryPolicy
 from application.get_current_user import GetCurrentUser
+from application.link_mail import LinkMailer, LinkSettings
 from application.list_sessions import ListSessions
 from application.login import Login
 from application.logout import Logout
 from application.logout_all import LogoutAll
+from application.mail_throttling import (
+    ForgotPasswordLimits,
+    ForgotPasswordThrottle,
+    VerificationMailLimits,
+    VerificationMailThrottle,
+)
+from application.mark_email_verified import MarkEmailVerified
 from application.prune_sessions import PruneSessions
 from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshSession
 from application.register_user import RegisterUser
+from application.remove_account import RemoveAccount
+from application.request_password_reset import RequestPasswordReset
+from application.reset_password import ResetPassword
 from application.revoke_session import RevokeSession
+from application.send_email_verification import SendEmailVerification
+from application.send_test_mail import SendTestMail
 from application.set_account_active import SetAccountActive
 from application.throttling import (
     LoginLimits,
@@ -44,9 +64,11 @@ from application.throttling import (
     RegistrationThrottle,
 )
 from application.token_issuer import TokenIssuer, TokenPolicy
+from application.verify_email import VerifyEmail
 from domain.password import PasswordPolicy
 from domain.session import SessionLifetime
 from entrypoints.http.responses import TokenResponder
+from entrypoints.mail import mail_sender_for
 from entrypoints.settings import Settings
 
 
@@ -146,6 +168,53 @@ class Container(containers.DeclarativeContainer):
         TokenResponder, refresh_cookie, token_policy.provided.access_ttl
     )
 
+    # Mail: links and their messages, the outbox and its sender (docs/api.md "Account recovery").
+    link_tokens = providers.Singleton(RandomLinkTokens)
+    mail_composer = providers.Singleton(PlainMailComposer)
+    link_settings = providers.Singleton(
+        LinkSettings,
+        app_url=settings.provided.app_url,
+        reset_ttl=providers.Callable(_seconds, settings.provided.reset_ttl),
+        verify_ttl=providers.Callable(_seconds, settings.provided.verify_ttl),
+    )
+    link_mailer = providers.Singleton(LinkMailer, link_tokens, mail_composer, ids, link_settings)
+    mail_sender = providers.Singleton(mail_sender_for, settings)
+    delivery_policy = providers.Singleton(DeliveryPolicy)
+    deliver_mail = providers.Factory(
+        DeliverMail,
+        unit_of_work=unit_of_work.provider,
+        sender=mail_sender,
+        clock=clock,
+        policy=delivery_policy,
+        events=security_events,
+    )
+    answer_reset_requests = providers.Factory(
+        AnswerResetRequests,
+        unit_of_work=unit_of_work.provider,
+        mailer=link_mailer,
+        clock=clock,
+        events=security_events,
+    )
+    outbox_loop = providers.Singleton(
+        OutboxLoop,
+        deliver_mail,
+        observe=providers.Callable(mail_metrics).provided.observe,
+        answer=answer_reset_requests,
+    )
+    forgot_password_throttle = providers.Singleton(
+        ForgotPasswordThrottle,
+        attempt_counter,
+        providers.Factory(
+            ForgotPasswordLimits,
+            max_per_email_and_ip=settings.provided.login_max_failures,
+            max_per_ip=settings.provided.login_max_failures_per_ip,
+            window=providers.Callable(_seconds, settings.provided.login_window),
+        ),
+    )
+    verification_mail_throttle = providers.Singleton(
+        VerificationMailThrottle, attempt_counter, providers.Factory(VerificationMailLimits)
+    )
+
     register_user = providers.Factory(
         RegisterUser,
         unit_of_work=unit_of_work.provider,
@@ -156,6 +225,7 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         events=security_events,
         throttle=registration_throttle,
+        mailer=link_mailer,
     )
     login = providers.Factory(
         Login,
@@ -165,6 +235,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         events=security_events,
         throttle=login_throttle,
+        require_verified_email=settings.provided.require_verified_email,
     )
     refresh_session = providers.Factory(
         RefreshSession,
@@ -207,7 +278,46 @@ class Container(containers.DeclarativeContainer):
         events=security_events,
         reauthentication=reauthentication,
     )
+    request_password_reset = providers.Factory(
+        RequestPasswordReset,
+        unit_of_work=unit_of_work.provider,
+        clock=clock,
+        ids=ids,
+        events=security_events,
+        throttle=forgot_password_throttle,
+    )
+    reset_password = providers.Factory(
+        ResetPassword,
+        unit_of_work=unit_of_work.provider,
+        hasher=password_hasher,
+        password_policy=password_policy,
+        clock=clock,
+        events=security_events,
+    )
+    send_email_verification = providers.Factory(
+        SendEmailVerification,
+        unit_of_work=unit_of_work.provider,
+        mailer=link_mailer,
+        clock=clock,
+        throttle=verification_mail_throttle,
+    )
+    verify_email = providers.Factory(
+        VerifyEmail, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
+    )
+    delete_account = providers.Factory(
+        DeleteAccount,
+        unit_of_work=unit_of_work.provider,
+        events=security_events,
+        reauthentication=reauthentication,
+    )
     # Operator use cases, run by the CLI.
+    send_test_mail = providers.Factory(SendTestMail, composer=mail_composer, sender=mail_sender)
+    mark_email_verified = providers.Factory(
+        MarkEmailVerified, unit_of_work=unit_of_work.provider, events=security_events
+    )
+    remove_account = providers.Factory(
+        RemoveAccount, unit_of_work=unit_of_work.provider, events=security_events
+    )
     create_user = providers.Factory(
         CreateUser,
         unit_of_work=unit_of_work.provider,

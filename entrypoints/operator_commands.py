@@ -1,4 +1,5 @@
-"""The operator's commands: `hexauth users create|disable|enable EMAIL`, `hexauth sessions prune`.
+"""The operator's commands: `hexauth users create|disable|enable|verify|delete EMAIL`,
+`hexauth sessions prune`, `hexauth mail test ADDRESS`.
 
 Each runs one use case from the same Container the HTTP app uses, so an account made or
 disabled here obeys exactly the rules it would over HTTP.
@@ -15,13 +16,17 @@ from datetime import timedelta
 from typing import Any, TextIO
 
 from application.create_user import CreateUserCommand
+from application.mail_ports import MailUnavailable
+from application.mark_email_verified import MarkEmailVerifiedCommand
 from application.prune_sessions import PruneSessionsCommand
+from application.remove_account import RemoveAccountCommand
+from application.send_test_mail import SendTestMailCommand
 from application.set_account_active import SetAccountActiveCommand
 from domain.email import Email
 from domain.errors import AccountNotFound, EmailAlreadyRegistered, InvalidValue
 from entrypoints.settings import Settings
 
-OPERATOR_COMMANDS = ("users", "sessions")
+OPERATOR_COMMANDS = ("users", "sessions", "mail")
 DEFAULT_PRUNE_DAYS = 30
 
 
@@ -44,6 +49,21 @@ def add_operator_commands(commands: Any) -> None:
     disable.add_argument("email")
     enable = user_commands.add_parser("enable", help="let a disabled account sign in again")
     enable.add_argument("email")
+    verify = user_commands.add_parser(
+        "verify", help="mark the account's email verified, as if its owner followed the link"
+    )
+    verify.add_argument("email")
+    delete = user_commands.add_parser(
+        "delete", help="delete the account with its sessions, links and queued mail"
+    )
+    delete.add_argument("email")
+
+    mail = commands.add_parser("mail", help="check the mail settings")
+    mail_commands = mail.add_subparsers(dest="mail_command", required=True)
+    test = mail_commands.add_parser(
+        "test", help="send a test mail to ADDRESS now (past the outbox) and say how it went"
+    )
+    test.add_argument("address")
 
     sessions = commands.add_parser("sessions", help="look after the refresh sessions table")
     session_commands = sessions.add_subparsers(dest="sessions_command", required=True)
@@ -75,6 +95,8 @@ def run_operator_command(args: argparse.Namespace, settings: Settings) -> int:
         return _refused(f"an account with the email {Email.parse(args.email)} already exists")
     except AccountNotFound as error:
         return _refused(str(error))
+    except MailUnavailable as error:
+        return _refused(f"the mail server did not take the mail ({error}); check SMTP_URL")
     except SQLAlchemyError as error:
         reason = type(getattr(error, "orig", None) or error).__name__
         return _refused(f"the database could not be used ({reason}); has `hexauth migrate` run?")
@@ -109,6 +131,19 @@ async def _run(args: argparse.Namespace, settings: Settings, password: str | Non
                 PruneSessionsCommand(older_than=timedelta(days=args.older_than))
             )
             print(f"pruned {_count(pruned, 'session')} dead for over {args.older_than} days")
+        elif args.command == "mail":
+            await container.send_test_mail().execute(SendTestMailCommand(args.address))
+            where = "to the SMTP server" if settings.smtp_url else "as an .eml file (.data/outbox)"
+            print(f"sent a test mail to {Email.parse(args.address)} {where}")
+        elif args.users_command == "verify":
+            done = await container.mark_email_verified().execute(
+                MarkEmailVerifiedCommand(args.email)
+            )
+            email = done.user.email
+            print(f"verified {email}" if done.changed else f"{email} was already verified")
+        elif args.users_command == "delete":
+            removed = await container.remove_account().execute(RemoveAccountCommand(args.email))
+            print(f"deleted {removed.email} (id {removed.id})")
         elif password is not None:
             user = await container.create_user().execute(CreateUserCommand(args.email, password))
             print(f"created {user.email} (id {user.id})")

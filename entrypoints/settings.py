@@ -17,6 +17,7 @@ from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, fie
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from adapters.mail.smtp_sender import SmtpEndpoint
 from adapters.persistence.database import DEFAULT_DATABASE_URL
 from adapters.tokens.keys import KeyRing, new_key_entry
 from domain.password import NIST_MINIMUM_LENGTH
@@ -54,6 +55,20 @@ def _proxy(proxy: str) -> str:
         except ValueError:
             raise ValueError(f"{proxy!r} is not an IP address, a network or *") from None
     return proxy
+
+
+def _app_url(url: str) -> str:
+    # The base of every mailed link (docs/api.md "Account recovery and email verification").
+    app = urlsplit(url)
+    if app.scheme not in {"http", "https"} or not app.hostname or app.query or app.fragment:
+        raise ValueError(f"APP_URL: {url!r} is not a URL like https://app.example.com")
+    return url
+
+
+def _smtp_url(url: str) -> str:
+    if url:
+        SmtpEndpoint.parse(url)  # its ValueError never echoes the URL: it may hold a password
+    return url
 
 
 def _redis_url(url: str) -> str:
@@ -217,6 +232,40 @@ class Settings(BaseSettings):
         validation_alias="ARGON2_QUEUE_TIMEOUT",
         description="seconds a hash may wait for a free thread before the request is refused (503)",
     )
+    app_url: Annotated[str, AfterValidator(_app_url)] = Field(
+        default="http://127.0.0.1:8000",
+        validation_alias="APP_URL",
+        description="the base of the links in mail (its /reset-password and /verify-email pages)",
+    )
+    smtp_url: Annotated[str, AfterValidator(_smtp_url)] = Field(
+        default="",
+        validation_alias="SMTP_URL",
+        repr=False,
+        validate_default=True,
+        description="smtp:// (STARTTLS) or smtps:// (implicit TLS); empty writes .eml files",
+    )
+    mail_from: str = Field(
+        default="hexauth <no-reply@localhost>",
+        validation_alias="MAIL_FROM",
+        description="the From of every mail",
+    )
+    reset_ttl: int = Field(
+        default=1800,
+        ge=60,
+        validation_alias="AUTH_RESET_TTL",
+        description="password reset link lifetime, s",
+    )
+    verify_ttl: int = Field(
+        default=172_800,
+        ge=60,
+        validation_alias="AUTH_VERIFY_TTL",
+        description="email verification link lifetime, s",
+    )
+    require_verified_email: bool = Field(
+        default=False,
+        validation_alias="AUTH_REQUIRE_VERIFIED_EMAIL",
+        description="login refuses an unverified email (403 email-unverified)",
+    )
 
     @property
     def is_production(self) -> bool:
@@ -243,6 +292,13 @@ class Settings(BaseSettings):
     def _secure_cookie_in_production(cls, value: bool, info: ValidationInfo) -> bool:
         if not value and info.data.get("app_env") == "production":
             raise ValueError("AUTH_COOKIE_SECURE=false is refused when APP_ENV=production")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_in_production(cls, value: str, info: ValidationInfo) -> str:
+        if not value and info.data.get("app_env") == "production":
+            raise ValueError("SMTP_URL is required when APP_ENV=production")
         return value
 
     @field_validator("web_app_dir")

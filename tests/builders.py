@@ -11,21 +11,34 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from application.answer_reset_requests import AnswerResetRequests
 from application.authenticate import Authenticate
 from application.change_password import ChangePassword
 from application.count_sessions import CountSessions
 from application.create_user import CreateUser
+from application.delete_account import DeleteAccount
+from application.deliver_mail import DeliverMail, DeliveryPolicy
 from application.get_current_user import GetCurrentUser
+from application.link_mail import LinkMailer, LinkSettings
 from application.list_sessions import ListSessions
 from application.login import Login, LoginCommand
 from application.logout import Logout, LogoutCommand
 from application.logout_all import LogoutAll
+from application.mail_throttling import (
+    ForgotPasswordLimits,
+    ForgotPasswordThrottle,
+    VerificationMailLimits,
+    VerificationMailThrottle,
+)
 from application.prune_sessions import PruneSessions
 from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.register_user import RegisterCommand, RegisterUser
+from application.request_password_reset import RequestPasswordReset
+from application.reset_password import ResetPassword
 from application.results import AuthResult, Principal
 from application.revoke_session import RevokeSession
+from application.send_email_verification import SendEmailVerification
 from application.set_account_active import SetAccountActive
 from application.throttling import (
     LoginLimits,
@@ -34,11 +47,13 @@ from application.throttling import (
     RegistrationThrottle,
 )
 from application.token_issuer import TokenIssuer, TokenPolicy
+from application.verify_email import VerifyEmail
 from domain.email import Email
 from domain.password import PasswordPolicy
 from domain.session import Session, SessionLifetime
 from domain.tokens import Claims, TokenType
 from domain.user import User
+from tests.fakes.lifecycle import CountingLinkTokens, PlainComposer, RecordingMailSender
 from tests.fakes.persistence import InMemoryStore, InMemoryUnitOfWork
 from tests.fakes.security import (
     FakePasswordHasher,
@@ -144,7 +159,14 @@ class World:
     events: RecordingSecurityEvents = field(default_factory=RecordingSecurityEvents)
     login_limits: LoginLimits = field(default_factory=LoginLimits)
     registration_limits: RegistrationLimits = field(default_factory=RegistrationLimits)
+    forgot_limits: ForgotPasswordLimits = field(default_factory=ForgotPasswordLimits)
+    link_settings: LinkSettings = field(default_factory=LinkSettings)
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    require_verified_email: bool = False
+    link_tokens: CountingLinkTokens = field(default_factory=CountingLinkTokens)
+    mail: RecordingMailSender = field(default_factory=RecordingMailSender)
     attempts: InMemoryAttemptCounter = field(init=False)
+    mailer: LinkMailer = field(init=False)
     register: RegisterUser = field(init=False)
     login: Login = field(init=False)
     refresh: RefreshSession = field(init=False)
@@ -159,10 +181,18 @@ class World:
     create_user: CreateUser = field(init=False)
     set_account_active: SetAccountActive = field(init=False)
     prune_sessions: PruneSessions = field(init=False)
+    request_password_reset: RequestPasswordReset = field(init=False)
+    answer_reset_requests: AnswerResetRequests = field(init=False)
+    reset_password: ResetPassword = field(init=False)
+    send_email_verification: SendEmailVerification = field(init=False)
+    verify_email: VerifyEmail = field(init=False)
+    delete_account: DeleteAccount = field(init=False)
+    deliver_mail: DeliverMail = field(init=False)
 
     def __post_init__(self) -> None:
         uow = self.unit_of_work
         self.attempts = InMemoryAttemptCounter(self.clock)
+        self.mailer = LinkMailer(self.link_tokens, PlainComposer(), self.ids, self.link_settings)
         self.register = RegisterUser(
             uow,
             self.hasher,
@@ -172,9 +202,18 @@ class World:
             self.ids,
             self.events,
             RegistrationThrottle(self.attempts, self.registration_limits),
+            self.mailer,
         )
         login_throttle = LoginThrottle(self.attempts, self.login_limits)
-        self.login = Login(uow, self.hasher, self.issuer, self.clock, self.events, login_throttle)
+        self.login = Login(
+            uow,
+            self.hasher,
+            self.issuer,
+            self.clock,
+            self.events,
+            login_throttle,
+            self.require_verified_email,
+        )
         self.refresh = RefreshSession(
             uow, self.codec, self.issuer, self.clock, self.ids, self.events
         )
@@ -199,6 +238,28 @@ class World:
         )
         self.set_account_active = SetAccountActive(uow, self.clock, self.events)
         self.prune_sessions = PruneSessions(uow, self.clock)
+        self.request_password_reset = RequestPasswordReset(
+            uow,
+            self.clock,
+            self.ids,
+            self.events,
+            ForgotPasswordThrottle(self.attempts, self.forgot_limits),
+        )
+        self.answer_reset_requests = AnswerResetRequests(uow, self.mailer, self.clock, self.events)
+        self.reset_password = ResetPassword(
+            uow, self.hasher, self.password_policy, self.clock, self.events
+        )
+        self.send_email_verification = SendEmailVerification(
+            uow,
+            self.mailer,
+            self.clock,
+            VerificationMailThrottle(self.attempts, VerificationMailLimits()),
+        )
+        self.verify_email = VerifyEmail(uow, self.clock, self.events)
+        self.delete_account = DeleteAccount(
+            uow, self.events, Reauthentication(self.hasher, login_throttle, self.events)
+        )
+        self.deliver_mail = DeliverMail(uow, self.mail, self.clock, self.delivery, self.events)
 
     def unit_of_work(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store, read_only=read_only)
@@ -291,6 +352,9 @@ def a_world(
     hasher: FakePasswordHasher | None = None,
     login_limits: LoginLimits | None = None,
     registration_limits: RegistrationLimits | None = None,
+    forgot_limits: ForgotPasswordLimits | None = None,
+    delivery: DeliveryPolicy | None = None,
+    require_verified_email: bool = False,
 ) -> World:
     """Use cases on fresh fakes: empty store, clock stopped at `now`, ids counting from 1."""
     clock = FixedClock(now)
@@ -310,4 +374,7 @@ def a_world(
         registration_limits=(
             RegistrationLimits() if registration_limits is None else registration_limits
         ),
+        forgot_limits=ForgotPasswordLimits() if forgot_limits is None else forgot_limits,
+        delivery=DeliveryPolicy() if delivery is None else delivery,
+        require_verified_email=require_verified_email,
     )

@@ -26,6 +26,7 @@ class SecurityCounters:
     refresh_replays: Counter
     throttled: Counter
     sessions_revoked: Counter
+    account_lifecycle: Counter
 
     @classmethod
     def register(cls, registry: CollectorRegistry) -> SecurityCounters:
@@ -57,6 +58,12 @@ class SecurityCounters:
             ),
             sessions_revoked=counter(
                 "hexauth_sessions_revoked", "Sessions revoked (logout, logout_all...)", "reason"
+            ),
+            account_lifecycle=counter(
+                "hexauth_account_lifecycle_events",
+                "Resets requested and done, links refused, emails verified, accounts deleted, "
+                "mails given up",
+                "event",
             ),
         )
 
@@ -110,6 +117,15 @@ class PrometheusSecurityEvents(SecurityEvents):
                 counters.refresh_replays.inc()
             case SecurityEventKind.SESSION_REVOKED:
                 counters.sessions_revoked.labels(reason=event.reason or "unknown").inc()
+            case (
+                SecurityEventKind.RESET_REQUESTED
+                | SecurityEventKind.RESET_DONE
+                | SecurityEventKind.LINK_REFUSED
+                | SecurityEventKind.EMAIL_VERIFIED
+                | SecurityEventKind.ACCOUNT_DELETED
+                | SecurityEventKind.MAIL_FAILED
+            ):
+                counters.account_lifecycle.labels(event=event.kind.value).inc()
 
 
 def share_across_processes(processes: int) -> None:

@@ -10,6 +10,8 @@ _WARNINGS = frozenset(
         SecurityEventKind.LOGIN_THROTTLED,
         SecurityEventKind.REGISTRATION_THROTTLED,
         SecurityEventKind.REFRESH_REUSE_DETECTED,
+        SecurityEventKind.LINK_REFUSED,
+        SecurityEventKind.MAIL_FAILED,
         SecurityEventKind.REAUTHENTICATION_FAILED,
         SecurityEventKind.REAUTHENTICATION_THROTTLED,
     }

@@ -24,6 +24,7 @@ _USER_COLUMNS = (
     users.c.created_at,
     users.c.is_active,
     users.c.credentials_version,
+    users.c.email_verified,
 )
 _SELECT_USER = select(*_USER_COLUMNS).where(users.c.id == bindparam("user_id"))
 _PG_SELECT_USER = hot_queries.select_user(_USER_COLUMNS)
@@ -57,6 +58,12 @@ _UPDATE_IS_ACTIVE = (
         credentials_version=users.c.credentials_version + 1,
     )
 )
+_UPDATE_EMAIL_VERIFIED = (
+    update(users)
+    .where(users.c.id == bindparam("user_id"))
+    .values(email_verified=bindparam("new_email_verified"))
+)
+_DELETE_USER = delete(users).where(users.c.id == bindparam("user_id"))
 
 _SESSION_COLUMNS = tuple(
     refresh_sessions.c[name]
@@ -170,6 +177,7 @@ class SqlAlchemyUserRepository(UserRepository):
                         "created_at": _to_utc(user.created_at),
                         "is_active": user.is_active,
                         "credentials_version": user.credentials_version,
+                        "email_verified": user.email_verified,
                     },
                 )
         except IntegrityError as error:
@@ -213,7 +221,18 @@ class SqlAlchemyUserRepository(UserRepository):
             _UPDATE_IS_ACTIVE, {"user_id": user.id, "new_is_active": user.is_active}
         )
 
-    # To come with their ports: delete, and listing users for operators.
+    async def save_email_verified(self, user: User) -> None:
+        """Store only `email_verified`; an unknown user changes nothing."""
+        await self._statements.run(
+            _UPDATE_EMAIL_VERIFIED,
+            {"user_id": user.id, "new_email_verified": user.email_verified},
+        )
+
+    async def delete(self, user_id: UUID) -> bool:
+        """One DELETE; the foreign keys' ON DELETE CASCADE takes the sessions, links and mail."""
+        return await self._statements.run(_DELETE_USER, {"user_id": user_id}) == 1
+
+    # To come with its port: listing users for operators.
 
 
 class SqlAlchemySessionRepository(SessionRepository):
@@ -320,7 +339,9 @@ class SqlAlchemySessionRepository(SessionRepository):
 
 
 def _user_from(row: Row) -> User:
-    user_id, email, password_hash, created_at, is_active, credentials_version = row
+    (user_id, email, password_hash, created_at, is_active, credentials_version, email_verified) = (
+        row
+    )
     return User(
         id=user_id,
         email=Email(email),
@@ -328,6 +349,7 @@ def _user_from(row: Row) -> User:
         created_at=_as_utc(created_at),
         is_active=is_active,
         credentials_version=credentials_version,
+        email_verified=email_verified,
     )
 
 

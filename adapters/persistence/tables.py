@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     Uuid,
+    false,
     true,
 )
 
@@ -47,6 +48,7 @@ users = Table(
     Column("is_active", Boolean, nullable=False, server_default=true()),
     # Goes up at every credential change; a session holds the one its login checked.
     Column("credentials_version", Integer, nullable=False, server_default="0"),
+    Column("email_verified", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("email", name=UNIQUE_EMAIL),
     # Email values arrive lower-cased; the check keeps a hand-written row from breaking the
     # case-insensitive uniqueness the unique constraint relies on.
@@ -80,3 +82,53 @@ refresh_sessions = Table(
 # moment every unrevoked session stops being usable; revoked ones are found by `revoked_at`.
 Index("ix_refresh_sessions_idle_expires_at", refresh_sessions.c.idle_expires_at)
 Index("ix_refresh_sessions_revoked_at", refresh_sessions.c.revoked_at)
+
+TOKEN_HASH_LENGTH = 64  # SHA-256, hex
+
+# One-time links (docs/api.md "Account recovery and email verification"): the token's SHA-256 only.
+one_time_links = Table(
+    "one_time_links",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("email", String(MAX_EMAIL_LENGTH), nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("token_hash", String(TOKEN_HASH_LENGTH), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("token_hash"),
+    CheckConstraint("purpose IN ('reset', 'verify')", name="purpose"),
+)
+
+# Forgot-password requests, queued by the request and answered by the sender loop, so the
+# request does the same work whether or not the email has an account (docs/api.md, no enumeration).
+reset_requests = Table(
+    "reset_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("email", String(MAX_EMAIL_LENGTH), nullable=False),
+    Column("client_ip", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# Mail waiting to leave; a row commits with the link it carries. Sent and given-up rows stay
+# for the record (and the metrics) until pruned.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("recipient", String(MAX_EMAIL_LENGTH), nullable=False),
+    Column("subject", String, nullable=False),
+    Column("text_body", String, nullable=False),
+    Column("html_body", String, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("given_up", Boolean, nullable=False, server_default=false()),
+)
+
+# The sender's query: unsent rows by when they are due.
+Index("ix_mail_outbox_next_attempt_at", mail_outbox.c.next_attempt_at)

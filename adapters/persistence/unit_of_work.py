@@ -10,6 +10,11 @@ import asyncpg
 from asyncpg.transaction import Transaction
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.persistence.lifecycle_repositories import (
+    SqlAlchemyLinkRepository,
+    SqlAlchemyOutboxRepository,
+    SqlAlchemyResetRequestRepository,
+)
 from adapters.persistence.outages import is_outage
 from adapters.persistence.repositories import (
     SqlAlchemySessionRepository,
@@ -42,6 +47,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     sessions: SqlAlchemySessionRepository
     statements: StatementRunner
     """The runner the repositories use, for a repository of your own in the same transaction."""
+    links: SqlAlchemyLinkRepository
+    outbox: SqlAlchemyOutboxRepository
+    reset_requests: SqlAlchemyResetRequestRepository
 
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -70,6 +78,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.statements = StatementRunner(connection, self._failed, self._driver)
         self.users = SqlAlchemyUserRepository(self.statements)
         self.sessions = SqlAlchemySessionRepository(self.statements)
+        self.links = SqlAlchemyLinkRepository(self.statements)
+        self.outbox = SqlAlchemyOutboxRepository(self.statements)
+        self.reset_requests = SqlAlchemyResetRequestRepository(self.statements)
         return self
 
     async def _connect(self) -> AsyncConnection:

@@ -16,6 +16,7 @@ from entrypoints.http.bearer import BearerAuthentication
 from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
+from entrypoints.http.controllers.recovery import RecoveryController, VerificationMailController
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.csrf import origin_keys
 from entrypoints.http.dependencies import container_dependencies
@@ -39,7 +40,11 @@ def create_app(container: Container | None = None) -> Litestar:
     settings = container.settings()
     container.security_events()  # the security counters exist, at zero, from the first scrape
 
+    async def on_startup() -> None:
+        container.outbox_loop().start()  # one mail sender per process (adapters/mail)
+
     async def on_shutdown() -> None:
+        await container.outbox_loop().stop()
         await container.engine().dispose()
         await close_attempt_store(container.attempt_store())
         container.password_hasher().close()
@@ -47,10 +52,11 @@ def create_app(container: Container | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             AuthController,
+            RecoveryController,
             # Every route under this router needs a bearer access token (docs/api.md "Bearer").
             Router(
                 "/",
-                route_handlers=[AccountController, UsersController],
+                route_handlers=[AccountController, UsersController, VerificationMailController],
                 middleware=[
                     DefineMiddleware(BearerAuthentication, authenticate=container.authenticate)
                 ],
@@ -92,6 +98,7 @@ def create_app(container: Container | None = None) -> Litestar:
                 "cors_allowed_origin_keys": origin_keys(settings.cors_allowed_origins),
             }
         ),
+        on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         # The process configures logging (entrypoints/log_config.py): the CLI, and uvicorn in
         # every worker through its log_config.

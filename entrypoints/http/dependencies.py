@@ -41,6 +41,11 @@ def container_dependencies(container: Container) -> dict[str, Provide]:
         "count_sessions": _from(container.count_sessions),
         "revoke_session": _from(container.revoke_session),
         "change_password": _from(container.change_password),
+        "request_password_reset": _from(container.request_password_reset),
+        "reset_password": _from(container.reset_password),
+        "verify_email": _from(container.verify_email),
+        "send_email_verification": _from(container.send_email_verification),
+        "delete_account": _from(container.delete_account),
         "check_health": _from(container.check_health),
         "responder": _from(container.token_responder),
     }

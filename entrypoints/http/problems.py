@@ -19,7 +19,9 @@ from domain.errors import (
     AccountDisabled,
     DomainError,
     EmailAlreadyRegistered,
+    EmailUnverified,
     InvalidCredentials,
+    InvalidLink,
     InvalidToken,
     InvalidValue,
     SessionNotFound,
@@ -89,6 +91,8 @@ WRONG_CURRENT_PASSWORD = Problem("invalid-credentials", 403, "The current passwo
 INVALID_TOKEN = Problem("invalid-token", 401, "Missing or invalid token")
 CSRF_REJECTED = Problem("csrf-rejected", 403, "Cross-site request refused")
 ACCOUNT_DISABLED = Problem("account-disabled", 403, "This account is disabled")
+INVALID_LINK = Problem("invalid-link", 400, "This link cannot be used")
+EMAIL_UNVERIFIED = Problem("email-unverified", 403, "The email is not verified yet")
 NOT_FOUND = Problem("not-found", 404, "Not found")
 METHOD_NOT_ALLOWED = Problem("method-not-allowed", 405, "Method not allowed")
 EMAIL_TAKEN = Problem("email-taken", 409, "This email is already registered")
@@ -118,6 +122,11 @@ def _from_domain(error: DomainError) -> ProblemDetailsException:
             return INVALID_CREDENTIALS.exception("the email or the password is wrong")
         case AccountDisabled():
             return ACCOUNT_DISABLED.exception("sign-in is disabled for this account")
+        case InvalidLink():
+            # One answer for unknown, used, expired and wrong-purpose links (docs/api.md).
+            return INVALID_LINK.exception("the link is invalid, used or expired; ask for a new one")
+        case EmailUnverified():
+            return EMAIL_UNVERIFIED.exception("verify your email with the link mailed to you")
         case WrongCurrentPassword():
             return WRONG_CURRENT_PASSWORD.exception("the current password is wrong")
         case SessionNotFound():

@@ -21,11 +21,17 @@ class Credentials(msgspec.Struct):
 class UserBody(msgspec.Struct):
     id: UUID
     email: str
+    email_verified: bool
     created_at: datetime
 
     @classmethod
     def of(cls, user: User) -> UserBody:
-        return cls(id=user.id, email=user.email.value, created_at=user.created_at)
+        return cls(
+            id=user.id,
+            email=user.email.value,
+            email_verified=user.email_verified,
+            created_at=user.created_at,
+        )
 
 
 class TokenBody(msgspec.Struct):
@@ -49,6 +55,29 @@ class TokenBody(msgspec.Struct):
 class PasswordChange(msgspec.Struct):
     current_password: str
     new_password: str
+
+
+class AcceptedBody(msgspec.Struct):
+    """A 202's body: the request is taken, its mail (if any) leaves through the outbox."""
+
+    status: Literal["accepted"] = "accepted"
+
+
+class ForgotPassword(msgspec.Struct):
+    email: str
+
+
+class PasswordReset(msgspec.Struct):
+    token: str
+    new_password: str
+
+
+class EmailVerification(msgspec.Struct):
+    token: str
+
+
+class AccountDeletion(msgspec.Struct):
+    password: str
 
 
 class SessionBody(msgspec.Struct):

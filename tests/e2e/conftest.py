@@ -16,6 +16,7 @@ from adapters.tokens.keys import new_key_entry
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.fakes.lifecycle import RecordingMailSender
 from tests.fakes.security import FixedClock
 
 BASE_URL = "https://testserver.local"
@@ -50,6 +51,8 @@ def container(settings: Settings, clock: FixedClock) -> Container:
     container = Container()
     container.settings.override(providers.Object(settings))
     container.clock.override(providers.Object(clock))
+    # Mail stays in memory unless a test brings an SMTP server (test_account_lifecycle.py).
+    container.mail_sender.override(providers.Object(RecordingMailSender()))
     return container
 
 

@@ -85,3 +85,32 @@ def test_refused_logins_count_no_failure(client):
         client.post("/auth/login", json=wrong, headers={"Origin": "https://evil.example"})
 
     assert client.post("/auth/login", json=CREDENTIALS).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body"),
+    [
+        ("/auth/password/forgot", {"email": "ada@example.com"}),
+        ("/auth/password/reset", {"token": "x" * 43, "new_password": PASSWORD + " again"}),
+        ("/auth/email/verify", {"token": "x" * 43}),
+    ],
+)
+@pytest.mark.parametrize("headers", CROSS_SITE)
+def test_the_recovery_routes_refuse_cross_site_requests_too(client, endpoint, body, headers):
+    response = client.post(endpoint, json=body, headers=headers)
+
+    assert_problem(response, 403, "csrf-rejected")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body", "status"),
+    [
+        ("/auth/password/forgot", {"email": "ada@example.com"}, 202),
+        ("/auth/password/reset", {"token": "x" * 43, "new_password": PASSWORD + " again"}, 400),
+        ("/auth/email/verify", {"token": "x" * 43}, 400),
+    ],
+)
+def test_the_recovery_routes_answer_the_own_origin(client, endpoint, body, status):
+    response = client.post(endpoint, json=body, headers={"Origin": BASE_URL})
+
+    assert response.status_code == status, response.text

@@ -76,6 +76,7 @@ def _runtime_environment(venv: Path) -> dict[str, str]:
         "PATH": f"{venv / 'bin'}{os.pathsep}{inherited.get('PATH', '')}",
         "APP_ENV": "production",
         "AUTH_KEYS": KEY,
+        "SMTP_URL": "smtp://127.0.0.1:9",  # required in production; nothing here sends mail
         "ARGON2_TIME_COST": "1",
         "ARGON2_MEMORY_KIB": "64",
         "ARGON2_PARALLELISM": "1",

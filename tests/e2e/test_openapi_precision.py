@@ -26,6 +26,11 @@ OPERATION_IDS = {
     ("delete", "/auth/sessions/{session_id}"): "revokeSession",
     ("post", "/auth/password"): "changePassword",
     ("get", "/users/me"): "getMe",
+    ("delete", "/users/me"): "deleteMe",
+    ("post", "/auth/password/forgot"): "forgotPassword",
+    ("post", "/auth/password/reset"): "resetPassword",
+    ("post", "/auth/email/verify"): "verifyEmail",
+    ("post", "/auth/email/verify/send"): "sendEmailVerification",
     ("get", "/health"): "health",
     ("get", "/health/live"): "liveness",
 }

@@ -134,3 +134,49 @@ def test_a_database_without_the_schema_is_reported_with_a_hint(tmp_path):
     assert done.returncode == 1
     assert "has `hexauth migrate` run?" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_users_verify_marks_the_email_verified_once(operator, client):
+    registered = register(client, email=GRACE)
+
+    done = operator("users", "verify", GRACE)
+    again = operator("users", "verify", GRACE)
+
+    assert (done.returncode, done.stdout.strip()) == (0, f"verified {GRACE}")
+    assert again.stdout.strip() == f"{GRACE} was already verified"
+    assert client.get("/users/me", headers=bearer(registered)).json()["email_verified"] is True
+
+
+def test_users_delete_removes_the_account_and_its_tokens_stop_working(operator, client):
+    registered = register(client, email=GRACE)
+
+    done = operator("users", "delete", GRACE)
+    unknown = operator("users", "delete", GRACE)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"deleted {GRACE} (id ")
+    assert_problem(client.get("/users/me", headers=bearer(registered)), 401, "invalid-token")
+    assert_problem(login(client, GRACE), 401, "invalid-credentials")
+    assert unknown.returncode == 1
+    assert f"no account has the email {GRACE}" in unknown.stderr
+
+
+def test_mail_test_writes_an_eml_file_without_smtp_and_reports_a_dead_server(
+    database_url, tmp_path
+):
+    written = hexauth(
+        "mail", "test", "Ops@Example.com", env={"DATABASE_URL": database_url}, cwd=tmp_path
+    )
+    dead = hexauth(
+        "mail",
+        "test",
+        "ops@example.com",
+        env={"DATABASE_URL": database_url, "SMTP_URL": "smtp://127.0.0.1:9"},
+        cwd=tmp_path,
+    )
+
+    assert written.returncode == 0, written.stderr
+    assert "sent a test mail to ops@example.com as an .eml file" in written.stdout
+    assert len(list((tmp_path / ".data" / "outbox").glob("*.eml"))) == 1
+    assert dead.returncode == 1
+    assert "the mail server did not take the mail" in dead.stderr

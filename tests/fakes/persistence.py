@@ -14,6 +14,7 @@ import asyncio
 import copy
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -23,6 +24,12 @@ from domain.email import Email
 from domain.errors import EmailAlreadyRegistered
 from domain.session import Session
 from domain.user import User
+from tests.fakes.lifecycle import (
+    InMemoryLinkRepository,
+    InMemoryOutboxRepository,
+    InMemoryResetRequestRepository,
+    LifecycleRows,
+)
 
 
 @dataclass
@@ -32,6 +39,7 @@ class InMemoryStore:
 
     users: dict[UUID, User] = field(default_factory=dict)
     sessions: dict[UUID, Session] = field(default_factory=dict)
+    lifecycle: LifecycleRows = field(default_factory=LifecycleRows)
     commits: int = 0
     down: bool = False
 
@@ -43,11 +51,13 @@ class _Changes:
     users: dict[UUID, User] = field(default_factory=dict)
     sessions: dict[UUID, Session] = field(default_factory=dict)
     deleted_sessions: set[UUID] = field(default_factory=set)
+    deleted_users: set[UUID] = field(default_factory=set)
 
     def clear(self) -> None:
         self.users.clear()
         self.sessions.clear()
         self.deleted_sessions.clear()
+        self.deleted_users.clear()
 
 
 async def _yield_after_reading() -> None:
@@ -55,7 +65,14 @@ async def _yield_after_reading() -> None:
 
 
 def _find_user(store: InMemoryStore, changes: _Changes, user_id: UUID) -> User | None:
+    if user_id in changes.deleted_users:
+        return None
     return changes.users.get(user_id, store.users.get(user_id))
+
+
+def _visible_users(store: InMemoryStore, changes: _Changes) -> list[User]:
+    merged = {**store.users, **changes.users}
+    return [user for user_id, user in merged.items() if user_id not in changes.deleted_users]
 
 
 class InMemoryUserRepository(UserRepository):
@@ -64,7 +81,7 @@ class InMemoryUserRepository(UserRepository):
         self._changes = changes
 
     async def add(self, user: User) -> None:
-        visible = {**self._store.users, **self._changes.users}.values()
+        visible = _visible_users(self._store, self._changes)
         if any(other.email == user.email for other in visible):
             raise EmailAlreadyRegistered
         self._changes.users[user.id] = copy.deepcopy(user)
@@ -75,7 +92,7 @@ class InMemoryUserRepository(UserRepository):
         return found
 
     async def get_by_email(self, email: Email) -> User | None:
-        visible = {**self._store.users, **self._changes.users}.values()
+        visible = _visible_users(self._store, self._changes)
         found = copy.deepcopy(next((user for user in visible if user.email == email), None))
         await _yield_after_reading()
         return found
@@ -107,6 +124,28 @@ class InMemoryUserRepository(UserRepository):
         changed.is_active = user.is_active
         changed.credentials_version = stored.credentials_version + 1
         self._changes.users[user.id] = changed
+
+    async def save_email_verified(self, user: User) -> None:
+        stored = _find_user(self._store, self._changes, user.id)
+        if stored is None:
+            return
+        changed = copy.deepcopy(stored)
+        changed.email_verified = user.email_verified
+        self._changes.users[user.id] = changed
+
+    async def delete(self, user_id: UUID) -> bool:
+        # Like the DELETE with its ON DELETE CASCADE foreign keys: the user's sessions go too
+        # (links and outbox rows cascade in InMemoryUnitOfWork.commit).
+        if _find_user(self._store, self._changes, user_id) is None:
+            return False
+        self._changes.users.pop(user_id, None)
+        self._changes.deleted_users.add(user_id)
+        for session_id in {*self._store.sessions, *self._changes.sessions}:
+            session = self._changes.sessions.get(session_id, self._store.sessions.get(session_id))
+            if session is not None and session.user_id == user_id:
+                self._changes.sessions.pop(session_id, None)
+                self._changes.deleted_sessions.add(session_id)
+        return True
 
 
 class InMemorySessionRepository(SessionRepository):
@@ -210,12 +249,24 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._changes = _Changes()
         self.users = InMemoryUserRepository(store, self._changes)
         self.sessions = InMemorySessionRepository(store, self._changes)
+        exists = partial(_find_user, store, self._changes)
+        self.links = InMemoryLinkRepository(store.lifecycle, lambda user_id: bool(exists(user_id)))
+        self.outbox = InMemoryOutboxRepository(
+            store.lifecycle, lambda user_id: bool(exists(user_id))
+        )
+        self.reset_requests = InMemoryResetRequestRepository(store.lifecycle)
 
     async def __aenter__(self) -> Self:
         if self._store.down:
             raise StoreUnavailable("the fake database is down")
-        self._changes.clear()
+        self._clear()
         return self
+
+    def _clear(self) -> None:
+        self._changes.clear()
+        self.links.changes.clear()
+        self.outbox.changes.clear()
+        self.reset_requests.changes.clear()
 
     async def __aexit__(
         self,
@@ -223,7 +274,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._changes.clear()
+        self._clear()
 
     async def commit(self) -> None:
         if self._read_only:
@@ -232,5 +283,13 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._store.sessions.update(self._changes.sessions)
         for session_id in self._changes.deleted_sessions:
             self._store.sessions.pop(session_id, None)
-        self._changes.clear()
+        self.links.commit()
+        self.outbox.commit()
+        self.reset_requests.commit()
+        for user_id in self._changes.deleted_users:  # ON DELETE CASCADE
+            self._store.users.pop(user_id, None)
+            rows = self._store.lifecycle
+            rows.links = {k: v for k, v in rows.links.items() if v.user_id != user_id}
+            rows.outbox = {k: v for k, v in rows.outbox.items() if v.entry.user_id != user_id}
+        self._clear()
         self._store.commits += 1

@@ -2,18 +2,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, delete, get
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_204_NO_CONTENT
 
+from application.delete_account import DeleteAccount, DeleteAccountCommand
 from application.get_current_user import GetCurrentUser
 from application.results import Principal
-from entrypoints.http.problem_docs import STORE_DOWN, problem_responses
-from entrypoints.http.schemas import UserBody
+from entrypoints.http.forwarded import client_ip
+from entrypoints.http.json_body import require_json_body
+from entrypoints.http.problem_docs import (
+    BODY_TOO_LARGE,
+    MALFORMED_BODY,
+    NOT_JSON,
+    STORE_DOWN,
+    THROTTLED,
+    no_content,
+    problem_responses,
+)
+from entrypoints.http.responses import NO_STORE, TokenResponder
+from entrypoints.http.schemas import AccountDeletion, UserBody
 
 
 class UsersController(Controller):
     path = "/users"
     tags = ("users",)
+    request_max_body_size = 16 * 1024  # docs/api.md: bodies over 16 KiB on /users/* are refused
 
     @get(
         "/me",
@@ -34,3 +49,40 @@ class UsersController(Controller):
         get_current_user: NamedDependency[GetCurrentUser],
     ) -> UserBody:
         return UserBody.of(await get_current_user.execute(request.user))
+
+    @delete(
+        "/me",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[require_json_body],
+        summary="Delete the signed-in account, after confirming its password",
+        description="The account, its sessions, its links and its queued mail are gone in one "
+        "transaction, and this device's refresh cookie is cleared. A wrong password counts as a "
+        "failed login for the account and client IP.",
+        security=[{"BearerToken": []}],
+        responses={
+            **no_content("The account is gone; the cookie is cleared"),
+            **problem_responses(
+                {
+                    400: MALFORMED_BODY,
+                    401: "No valid access token, or its account is gone or disabled",
+                    403: "The password is wrong (invalid-credentials)",
+                    413: BODY_TOO_LARGE,
+                    415: NOT_JSON,
+                    429: THROTTLED,
+                    503: STORE_DOWN,
+                }
+            ),
+        },
+    )
+    async def delete_me(
+        self,
+        data: JSONBody[AccountDeletion],
+        request: Request[Principal, Any, Any],
+        delete_account: NamedDependency[DeleteAccount],
+        responder: NamedDependency[TokenResponder],
+    ) -> Response[None]:
+        await delete_account.execute(
+            DeleteAccountCommand(request.user, data.password, client_ip(request))
+        )
+        cookies = [responder.cookie.clear()]
+        return Response(None, status_code=HTTP_204_NO_CONTENT, headers=NO_STORE, cookies=cookies)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, inspect
 from adapters.persistence import create_engine, migrate
 from adapters.persistence.tables import metadata
 
-OUR_TABLES = {"users", "refresh_sessions"}
+OUR_TABLES = {"users", "refresh_sessions", "one_time_links", "reset_requests", "mail_outbox"}
 
 
 async def inspect_database(url: str) -> dict[str, Any]:
@@ -39,7 +39,7 @@ async def assert_up_down_up(url: str) -> None:
     migrate.upgrade(url)
     at_head = await inspect_database(url)
     assert at_head["tables"] == OUR_TABLES
-    assert at_head["revision"] == "0002"
+    assert at_head["revision"] == "0003"
     assert at_head["differences"] == []
 
     migrate.downgrade(url, "base")

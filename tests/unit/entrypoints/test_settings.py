@@ -38,13 +38,16 @@ def test_production_refuses_each_insecure_setting_with_its_own_message(settings_
     assert raised.value.problems == [
         "AUTH_KEYS is required when APP_ENV=production",
         "AUTH_COOKIE_SECURE=false is refused when APP_ENV=production",
+        "SMTP_URL is required when APP_ENV=production",
     ]
     assert not (tmp_path / "auth_keys").exists()
 
 
 def test_a_short_secret_is_refused_without_echoing_it(settings_from):
     with pytest.raises(SettingsError) as raised:
-        settings_from({"APP_ENV": "production", "AUTH_KEYS": SHORT_SECRET})
+        settings_from(
+            {"APP_ENV": "production", "AUTH_KEYS": SHORT_SECRET, "SMTP_URL": "smtp://mail"}
+        )
 
     assert len(raised.value.problems) == 1
     assert raised.value.problems[0].startswith("AUTH_KEYS")
@@ -54,7 +57,9 @@ def test_a_short_secret_is_refused_without_echoing_it(settings_from):
 def test_production_starts_with_proper_keys(settings_from):
     keys = f"{new_key_entry('new')},{new_key_entry('old')}"
 
-    settings = settings_from({"APP_ENV": "production", "AUTH_KEYS": keys})
+    settings = settings_from(
+        {"APP_ENV": "production", "AUTH_KEYS": keys, "SMTP_URL": "smtps://mail.example.com"}
+    )
 
     assert settings.auth_keys == keys
 

@@ -1,0 +1,321 @@
+"""One-time links and the mail outbox as SQLAlchemy Core statements over one connection.
+
+The statements are plain public Core (update ... returning, select ... with_for_update) run by
+the unit of work's StatementRunner; nothing here knows which driver runs them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+# Every value is a named bindparam or SQL literal: the PostgreSQL runner passes named ones only.
+from sqlalchemy import bindparam, delete, func, insert, literal_column, select, true, update
+
+from adapters.persistence.statements import Row, StatementRunner
+from adapters.persistence.tables import mail_outbox, one_time_links, reset_requests
+from application.link_ports import OneTimeLinkRepository, ResetRequest, ResetRequestRepository
+from application.mail_ports import MailMessage, OutboxEntry, OutboxRepository
+from domain.email import Email
+from domain.one_time_link import LinkPurpose, OneTimeLink
+
+_LINK_COLUMNS = tuple(
+    one_time_links.c[name]
+    for name in (
+        "id",
+        "user_id",
+        "email",
+        "purpose",
+        "token_hash",
+        "created_at",
+        "expires_at",
+        "used_at",
+    )
+)
+_LIVE_LINK = (
+    one_time_links.c.token_hash == bindparam("hash"),
+    one_time_links.c.purpose == bindparam("link_purpose"),
+    one_time_links.c.used_at.is_(None),
+    one_time_links.c.expires_at > bindparam("now"),
+)
+_INSERT_LINK = insert(one_time_links)
+_SELECT_LIVE_LINK = select(*_LINK_COLUMNS).where(*_LIVE_LINK)
+# Single use as one conditional UPDATE: on PostgreSQL a concurrent UPDATE of the same row waits
+# for the first to commit, then re-checks `used_at IS NULL` and changes nothing; on SQLite BEGIN
+# IMMEDIATE serializes the writers. Either way exactly one consumer gets the row back.
+_CONSUME_LINK = (
+    update(one_time_links)
+    .where(*_LIVE_LINK)
+    .values(used_at=bindparam("now"))
+    .returning(*_LINK_COLUMNS)
+)
+_KILL_RESETS = (
+    update(one_time_links)
+    .where(
+        one_time_links.c.user_id == bindparam("owner_id"),
+        one_time_links.c.purpose == bindparam("reset_purpose"),
+        one_time_links.c.used_at.is_(None),
+        one_time_links.c.expires_at > bindparam("now"),
+    )
+    .values(used_at=bindparam("now"))
+)
+_DELETE_LINKS = delete(one_time_links).where(one_time_links.c.user_id == bindparam("owner_id"))
+
+_REQUEST_COLUMNS = (
+    reset_requests.c.id,
+    reset_requests.c.email,
+    reset_requests.c.created_at,
+    reset_requests.c.client_ip,
+)
+_INSERT_REQUEST = insert(reset_requests)
+# Taken off the queue in one DELETE ... RETURNING over a FOR UPDATE SKIP LOCKED subquery, in the
+# transaction that answers them: two senders never answer one request, and a rollback keeps it.
+_TAKE_REQUESTS = (
+    delete(reset_requests)
+    .where(
+        reset_requests.c.id.in_(
+            select(reset_requests.c.id)
+            .order_by(reset_requests.c.created_at, reset_requests.c.id)
+            .limit(bindparam("batch"))
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+    )
+    .returning(*_REQUEST_COLUMNS)
+)
+
+_OUTBOX_COLUMNS = tuple(
+    mail_outbox.c[name]
+    for name in (
+        "id",
+        "user_id",
+        "recipient",
+        "subject",
+        "text_body",
+        "html_body",
+        "created_at",
+        "next_attempt_at",
+        "attempts",
+    )
+)
+_PENDING = (mail_outbox.c.sent_at.is_(None), mail_outbox.c.given_up.is_(False))
+_INSERT_MAIL = insert(mail_outbox)
+# Claimed rows are put off by the lease and returned in one statement. The subquery locks the
+# rows it picks and skips those another sender holds (FOR UPDATE SKIP LOCKED on PostgreSQL; the
+# SQLite dialect renders no locking clause, and BEGIN IMMEDIATE serializes writers there).
+_DUE_IDS = (
+    select(mail_outbox.c.id)
+    .where(*_PENDING, mail_outbox.c.next_attempt_at <= bindparam("now"))
+    .order_by(mail_outbox.c.next_attempt_at, mail_outbox.c.created_at)
+    .limit(bindparam("batch"))
+    .with_for_update(skip_locked=True)
+)
+_CLAIM_MAIL = (
+    update(mail_outbox)
+    .where(mail_outbox.c.id.in_(_DUE_IDS.scalar_subquery()))
+    .values(next_attempt_at=bindparam("lease_end"))
+    .returning(*_OUTBOX_COLUMNS)
+)
+_MARK_SENT = (
+    update(mail_outbox)
+    .where(mail_outbox.c.id == bindparam("entry_id"), mail_outbox.c.sent_at.is_(None))
+    .values(sent_at=bindparam("sent_moment"))
+)
+_RETRY_LATER = (
+    update(mail_outbox)
+    .where(mail_outbox.c.id == bindparam("entry_id"), *_PENDING)
+    .values(
+        attempts=mail_outbox.c.attempts + literal_column("1"), next_attempt_at=bindparam("retry_at")
+    )
+)
+_GIVE_UP = (
+    update(mail_outbox)
+    .where(mail_outbox.c.id == bindparam("entry_id"), *_PENDING)
+    .values(attempts=mail_outbox.c.attempts + literal_column("1"), given_up=true())
+)
+_DELETE_MAIL = delete(mail_outbox).where(
+    mail_outbox.c.user_id == bindparam("owner_id"), mail_outbox.c.sent_at.is_(None)
+)
+_COUNT_PENDING = select(func.count()).select_from(mail_outbox).where(*_PENDING)
+
+
+class SqlAlchemyLinkRepository(OneTimeLinkRepository):
+    """One-time links in `one_time_links`; writes join the connection's transaction."""
+
+    def __init__(self, statements: StatementRunner) -> None:
+        self._statements = statements
+
+    async def add(self, link: OneTimeLink) -> None:
+        """Insert the link; an IntegrityError propagates when its user does not exist."""
+        await self._statements.run(
+            _INSERT_LINK,
+            {
+                "id": link.id,
+                "user_id": link.user_id,
+                "email": link.email.value,
+                "purpose": link.purpose.value,
+                "token_hash": link.token_hash,
+                "created_at": _to_utc(link.created_at),
+                "expires_at": _to_utc(link.expires_at),
+                "used_at": None if link.used_at is None else _to_utc(link.used_at),
+            },
+        )
+
+    async def find_live(
+        self, token_hash: str, purpose: LinkPurpose, now: datetime
+    ) -> OneTimeLink | None:
+        row = await self._statements.first(
+            _SELECT_LIVE_LINK,
+            {"hash": token_hash, "link_purpose": purpose.value, "now": _to_utc(now)},
+        )
+        return None if row is None else _link_from(row)
+
+    async def consume(
+        self, token_hash: str, purpose: LinkPurpose, now: datetime
+    ) -> OneTimeLink | None:
+        """One UPDATE ... WHERE used_at IS NULL AND expires_at > now RETURNING: compare-and-set."""
+        row = await self._statements.first(
+            _CONSUME_LINK,
+            {"hash": token_hash, "link_purpose": purpose.value, "now": _to_utc(now)},
+        )
+        return None if row is None else _link_from(row)
+
+    async def kill_resets(self, user_id: UUID, now: datetime) -> int:
+        return await self._statements.run(
+            _KILL_RESETS,
+            {"owner_id": user_id, "now": _to_utc(now), "reset_purpose": LinkPurpose.RESET.value},
+        )
+
+    async def delete_for_user(self, user_id: UUID) -> int:
+        return await self._statements.run(_DELETE_LINKS, {"owner_id": user_id})
+
+
+class SqlAlchemyResetRequestRepository(ResetRequestRepository):
+    """Queued forgot-password requests in `reset_requests`."""
+
+    def __init__(self, statements: StatementRunner) -> None:
+        self._statements = statements
+
+    async def add(self, request: ResetRequest) -> None:
+        await self._statements.run(
+            _INSERT_REQUEST,
+            {
+                "id": request.id,
+                "email": request.email,
+                "client_ip": request.client_ip,
+                "created_at": _to_utc(request.created_at),
+            },
+        )
+
+    async def take(self, limit: int) -> list[ResetRequest]:
+        rows = await self._statements.all(_TAKE_REQUESTS, {"batch": limit})
+        taken = [
+            ResetRequest(
+                id=request_id, email=email, created_at=_as_utc(created_at), client_ip=client_ip
+            )
+            for request_id, email, created_at, client_ip in rows
+        ]
+        return sorted(taken, key=lambda request: (request.created_at, str(request.id)))
+
+
+class SqlAlchemyOutboxRepository(OutboxRepository):
+    """Outgoing mail in `mail_outbox`; writes join the connection's transaction."""
+
+    def __init__(self, statements: StatementRunner) -> None:
+        self._statements = statements
+
+    async def enqueue(self, entry: OutboxEntry) -> None:
+        message = entry.message
+        await self._statements.run(
+            _INSERT_MAIL,
+            {
+                "id": entry.id,
+                "user_id": entry.user_id,
+                "recipient": message.to.value,
+                "subject": message.subject,
+                "text_body": message.text,
+                "html_body": message.html,
+                "created_at": _to_utc(entry.created_at),
+                "next_attempt_at": _to_utc(entry.next_attempt_at),
+                "attempts": entry.attempts,
+            },
+        )
+
+    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxEntry]:
+        """One UPDATE over a FOR UPDATE SKIP LOCKED subquery, returning the claimed rows."""
+        rows = await self._statements.all(
+            _CLAIM_MAIL,
+            {"now": _to_utc(now), "batch": limit, "lease_end": _to_utc(now + lease)},
+        )
+        # RETURNING promises no order; the entries come back as they were due.
+        entries = [_entry_from(row) for row in rows]
+        return sorted(entries, key=lambda entry: entry.created_at)
+
+    async def mark_sent(self, entry_id: UUID, now: datetime) -> bool:
+        params = {"entry_id": entry_id, "sent_moment": _to_utc(now)}
+        return await self._statements.run(_MARK_SENT, params) == 1
+
+    async def record_failure(self, entry_id: UUID, retry_at: datetime | None) -> None:
+        if retry_at is None:
+            await self._statements.run(_GIVE_UP, {"entry_id": entry_id})
+        else:
+            params = {"entry_id": entry_id, "retry_at": _to_utc(retry_at)}
+            await self._statements.run(_RETRY_LATER, params)
+
+    async def delete_for_user(self, user_id: UUID) -> int:
+        return await self._statements.run(_DELETE_MAIL, {"owner_id": user_id})
+
+    async def depth(self) -> int:
+        row = await self._statements.first(_COUNT_PENDING, {})
+        return 0 if row is None else int(row[0])
+
+
+def _to_utc(moment: datetime) -> datetime:
+    # As in repositories.py: SQLite keeps the wall time only, so every timestamp goes in as UTC.
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _as_utc_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else _as_utc(moment)
+
+
+def _link_from(row: Row) -> OneTimeLink:
+    link_id, user_id, email, purpose, token_hash, created_at, expires_at, used_at = row
+    return OneTimeLink(
+        id=link_id,
+        user_id=user_id,
+        email=Email(email),
+        purpose=LinkPurpose(purpose),
+        token_hash=token_hash,
+        created_at=_as_utc(created_at),
+        expires_at=_as_utc(expires_at),
+        used_at=_as_utc_or_none(used_at),
+    )
+
+
+def _entry_from(row: Row) -> OutboxEntry:
+    (
+        entry_id,
+        user_id,
+        recipient,
+        subject,
+        text_body,
+        html_body,
+        created_at,
+        next_attempt_at,
+        attempts,
+    ) = row
+    return OutboxEntry(
+        id=entry_id,
+        message=MailMessage(to=Email(recipient), subject=subject, text=text_body, html=html_body),
+        created_at=_as_utc(created_at),
+        next_attempt_at=_as_utc(next_attempt_at),
+        user_id=user_id,
+        attempts=attempts,
+    )

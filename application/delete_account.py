@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
+from application.ports import UnitOfWorkFactory
+from application.reauthentication import Reauthentication
+from application.results import Principal
+from domain.user import ensure_active
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteAccountCommand:
+    principal: Principal
+    password: str
+    client_ip: str | None = None
+
+
+class DeleteAccount:
+    """The owner leaves: after the password is confirmed, the account, its sessions, its links
+    and its queued mail are gone in one transaction.
+
+    A wrong password counts as a failed login for the account and client IP (docs/api.md "Login
+    throttling"), so a stolen access token cannot be used to guess the password.
+    """
+
+    def __init__(
+        self,
+        unit_of_work: UnitOfWorkFactory,
+        events: SecurityEvents,
+        reauthentication: Reauthentication,
+    ) -> None:
+        self._unit_of_work = unit_of_work
+        self._events = events
+        self._reauthentication = reauthentication
+
+    async def execute(self, command: DeleteAccountCommand) -> None:
+        """Raise InvalidToken for a gone or disabled account, TooManyAttempts, or
+        WrongCurrentPassword; nothing is deleted then."""
+        async with self._unit_of_work(read_only=True) as uow:
+            user = ensure_active(await uow.users.get(command.principal.user_id))
+        # The argon2 check happens outside any transaction: no connection waits on it.
+        await self._reauthentication.confirm(
+            user, command.password, command.client_ip, "delete_account"
+        )
+        async with self._unit_of_work() as uow:
+            await uow.outbox.delete_for_user(user.id)
+            await uow.links.delete_for_user(user.id)
+            await uow.users.delete(user.id)  # its sessions go with it
+            await uow.commit()
+        self._events.record(
+            SecurityEvent(
+                SecurityEventKind.ACCOUNT_DELETED,
+                user_id=user.id,
+                session_id=command.principal.session_id,
+                client_ip=command.client_ip,
+            )
+        )

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.link_mail import LinkMailer
+from application.mail_throttling import VerificationMailThrottle
+from application.ports import Clock, Overloaded, StoreUnavailable, UnitOfWorkFactory
+from application.results import Principal
+from domain.one_time_link import LinkPurpose
+from domain.user import ensure_active
+
+
+@dataclass(frozen=True, slots=True)
+class SendEmailVerificationCommand:
+    principal: Principal
+
+
+class SendEmailVerification:
+    """Mail a fresh verification link to the signed-in account, unless it is verified already."""
+
+    def __init__(
+        self,
+        unit_of_work: UnitOfWorkFactory,
+        mailer: LinkMailer,
+        clock: Clock,
+        throttle: VerificationMailThrottle,
+    ) -> None:
+        self._unit_of_work = unit_of_work
+        self._mailer = mailer
+        self._clock = clock
+        self._throttle = throttle
+
+    async def execute(self, command: SendEmailVerificationCommand) -> bool:
+        """Return whether a mail was queued; raise InvalidToken for a gone or disabled account,
+        TooManyAttempts past the account's cap."""
+        reservation = await self._throttle.reserve(command.principal.user_id)
+        try:
+            async with self._unit_of_work() as uow:
+                user = ensure_active(await uow.users.get(command.principal.user_id))
+                if user.email_verified:
+                    return False
+                await self._mailer.send(uow, user, LinkPurpose.VERIFY, self._clock.now())
+                await uow.commit()
+        except (StoreUnavailable, Overloaded):
+            await reservation.give_back()  # the service failed: no mail, and no try used up
+            raise
+        return True

@@ -1,0 +1,91 @@
+from datetime import timedelta
+
+from application.deliver_mail import DeliveryPolicy
+from application.events import SecurityEventKind
+from tests.builders import World, a_world
+
+POLICY = DeliveryPolicy(
+    batch=10,
+    lease=timedelta(minutes=2),
+    first_retry=timedelta(seconds=30),
+    max_retry=timedelta(minutes=10),
+    max_attempts=4,
+)
+
+
+async def pending(world: World) -> int:
+    async with world.unit_of_work(read_only=True) as uow:
+        return await uow.outbox.depth()
+
+
+async def test_a_queued_mail_is_sent_once_and_leaves_the_queue() -> None:
+    world = a_world(delivery=POLICY)
+    await world.sign_up()
+
+    first = await world.deliver_mail.execute()
+    second = await world.deliver_mail.execute()
+
+    assert (first.sent, second.sent) == (1, 0)
+    assert [m.to.value for m in world.mail.sent] == ["ada@example.com"]
+    assert await pending(world) == 0
+
+
+async def test_a_failed_try_is_retried_with_exponential_backoff() -> None:
+    world = a_world(delivery=POLICY)
+    await world.sign_up()
+    world.mail.down = True
+
+    await world.deliver_mail.execute()  # try 1 fails: next in 30 s
+    world.clock.advance(seconds=29)
+    await world.deliver_mail.execute()
+    assert world.mail.tries == 1
+    world.clock.advance(seconds=1)
+    await world.deliver_mail.execute()  # try 2 fails: next in 60 s
+    world.clock.advance(seconds=59)
+    await world.deliver_mail.execute()
+    assert world.mail.tries == 2
+    world.mail.down = False
+    world.clock.advance(seconds=1)
+    report = await world.deliver_mail.execute()
+
+    assert report.sent == 1
+    assert len(world.mail.sent) == 1
+    assert await pending(world) == 0
+
+
+def test_backoff_doubles_and_stops_at_the_cap() -> None:
+    delays = [POLICY.retry_delay(n) for n in range(1, 7)]
+
+    assert delays[:4] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
+    assert delays[-1] == timedelta(minutes=10)
+
+
+async def test_after_the_last_try_the_mail_is_given_up_with_a_security_event() -> None:
+    world = a_world(delivery=POLICY)
+    signed = await world.sign_up()
+    world.mail.down = True
+
+    for _ in range(10):
+        await world.deliver_mail.execute()
+        world.clock.advance(hours=1)
+
+    assert world.mail.tries == POLICY.max_attempts
+    assert await pending(world) == 0
+    [failed] = [e for e in world.events.events if e.kind is SecurityEventKind.MAIL_FAILED]
+    assert failed.user_id == signed.user.id
+
+
+async def test_a_claimed_mail_is_not_claimed_again_before_its_lease_ends() -> None:
+    world = a_world(delivery=POLICY)
+    await world.sign_up()
+
+    async with world.unit_of_work() as uow:
+        claimed = await uow.outbox.claim_due(world.clock.now(), 10, POLICY.lease)
+        await uow.commit()
+    report = await world.deliver_mail.execute()
+    world.clock.advance(minutes=2)
+    later = await world.deliver_mail.execute()
+
+    assert len(claimed) == 1
+    assert report.sent == 0
+    assert later.sent == 1  # the claimer died without marking: the lease ran out, it goes again
