@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
@@ -42,6 +44,10 @@ def create_app(container: Container | None = None) -> Litestar:
 
     async def on_startup() -> None:
         container.outbox_loop().start()  # one mail sender per process (adapters/mail)
+        # What start-up built (modules, the container, the routes) lives as long as the process:
+        # out of the collector's sight, every collection has less to walk (the gc docs' advice
+        # for long-lived servers). py-spy put collections at ~6 % of a /users/me request.
+        gc.freeze()
 
     async def on_shutdown() -> None:
         await container.outbox_loop().stop()
