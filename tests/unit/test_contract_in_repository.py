@@ -3,6 +3,7 @@ copy (../shared/API.md beside the repository, where there is one) and ours never
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,20 @@ def test_the_contract_is_in_the_repository():
 @pytest.mark.skipif(not TEAM_COPY.exists(), reason="no team copy beside this checkout (a fork)")
 def test_the_contract_is_in_step_with_the_team_copy():
     assert CONTRACT.read_text(encoding="utf-8") == TEAM_COPY.read_text(encoding="utf-8")
+
+
+def test_no_tracked_file_points_outside_the_repository():
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    here = Path(__file__).resolve().relative_to(ROOT).as_posix()
+    outside = [
+        name
+        for name in tracked
+        if name != here
+        and not name.endswith(".lock")
+        and (ROOT / name).is_file()
+        and "../shared" in (ROOT / name).read_text(encoding="utf-8", errors="ignore")
+    ]
+
+    assert outside == []
