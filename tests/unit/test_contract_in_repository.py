@@ -3,6 +3,7 @@ copy (../shared/API.md beside the repository, where there is one) and ours never
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -23,8 +24,10 @@ def test_the_contract_is_in_step_with_the_team_copy():
 
 
 def test_no_tracked_file_points_outside_the_repository():
+    git = shutil.which("git")
+    assert git is not None
     tracked = subprocess.run(
-        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+        [git, "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
     here = Path(__file__).resolve().relative_to(ROOT).as_posix()
     outside = [
