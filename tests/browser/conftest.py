@@ -56,8 +56,11 @@ def browser(web_app_dir: Path) -> Iterator[Browser]:
 
 
 @contextmanager
-def app_served(web_app_dir: Path, cwd: Path, **env: str) -> Iterator[Server]:
-    """A migrated SQLite database and `hexauth serve` with the app, plus `env`."""
+def app_served(
+    web_app_dir: Path, cwd: Path, port: int | None = None, **env: str
+) -> Iterator[Server]:
+    """A migrated SQLite database and `hexauth serve` with the app, plus `env`, on `port` (a
+    free one by default)."""
     environment: Mapping[str, str] = {
         "AUTH_KEYS": new_key_entry("web"),
         "WEB_APP_DIR": str(web_app_dir),
@@ -65,7 +68,7 @@ def app_served(web_app_dir: Path, cwd: Path, **env: str) -> Iterator[Server]:
     }
     migrated = hexauth("migrate", env=environment, cwd=cwd)
     assert migrated.returncode == 0, migrated.stderr
-    with running([*HEXAUTH, "serve"], _environment(environment), cwd) as server:
+    with running([*HEXAUTH, "serve"], _environment(environment), cwd, port) as server:
         yield server
 
 

@@ -32,12 +32,15 @@ class Server:
 
 
 @contextmanager
-def running(command: Sequence[str], env: Mapping[str, str], cwd: Path) -> Iterator[Server]:
-    """`command` (a `hexauth serve`) on a free port; killed afterwards if still running.
+def running(
+    command: Sequence[str], env: Mapping[str, str], cwd: Path, port: int | None = None
+) -> Iterator[Server]:
+    """`command` (a `hexauth serve`) on `port` (a free one by default); killed afterwards if
+    still running. Pass a port when the environment must name it (APP_URL, say).
 
     The output goes to a file: a pipe that nobody reads fills up and stalls the server.
     """
-    port = free_port()
+    port = port or free_port()
     log = cwd / f"serve-{port}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(

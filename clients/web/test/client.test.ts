@@ -269,3 +269,118 @@ async function bothTabsRefreshAtOnce(firstOptions: AuthClientOptions, secondOpti
   second.dispose();
   return api.presentedRefreshTokens;
 }
+
+describe("the mailed links", () => {
+  /** Run `action` with the fake API's latency let through; its outcome, error or not. */
+  async function settle(action: Promise<void>): Promise<unknown> {
+    const outcome = action.then(
+      () => "done",
+      (error: unknown) => error,
+    );
+    await elapse(100);
+    return outcome;
+  }
+
+  it("ask for a reset mail with the email as JSON, without a bearer or a cookie", async () => {
+    const api = fakeApi();
+    const client = await signedIn(api);
+
+    expect(await settle(client.forgotPassword("ada@example.com"))).toBe("done");
+
+    const forgot = api.calls.at(-1)!;
+    expect(forgot).toMatchObject({ path: "/auth/password/forgot", method: "POST", bearer: null });
+    expect(forgot.init.credentials).toBeUndefined();
+    expect(new Headers(forgot.init.headers).get("Content-Type")).toBe("application/json");
+    expect(JSON.parse(String(forgot.init.body))).toEqual({ email: "ada@example.com" });
+  });
+
+  it("show a throttled forgot as a problem with its wait", async () => {
+    const api = fakeApi();
+    const client = tab(api);
+    api.answer = () => problem(429, "too-many-requests", {}, { "Retry-After": "30" });
+
+    const error = await settle(client.forgotPassword("ada@example.com"));
+
+    expect(error).toBeInstanceOf(ProblemError);
+    expect(error).toMatchObject({ slug: "too-many-requests", retryAfter: 30 });
+  });
+
+  it("reset the password with the link's token and the new password", async () => {
+    const api = fakeApi();
+    api.linkTokens.add("reset-token");
+    const client = tab(api);
+
+    expect(await settle(client.resetPassword("reset-token", "a brand new passphrase"))).toBe("done");
+
+    const reset = api.calls.at(-1)!;
+    expect(reset).toMatchObject({ path: "/auth/password/reset", method: "POST", bearer: null });
+    expect(new Headers(reset.init.headers).get("Content-Type")).toBe("application/json");
+    expect(JSON.parse(String(reset.init.body))).toEqual({ token: "reset-token", new_password: "a brand new passphrase" });
+  });
+
+  it("refuse a reset link that was used already as invalid-link", async () => {
+    const api = fakeApi();
+    api.linkTokens.add("reset-token");
+    const client = tab(api);
+    await settle(client.resetPassword("reset-token", "a brand new passphrase"));
+
+    const error = await settle(client.resetPassword("reset-token", "another new passphrase"));
+
+    expect(error).toBeInstanceOf(ProblemError);
+    expect(error).toMatchObject({ status: 400, slug: "invalid-link" });
+  });
+
+  it("show a refused new password with its field error", async () => {
+    const api = fakeApi();
+    const client = tab(api);
+    api.answer = () => problem(422, "validation-error", { errors: [{ field: "new_password", message: "too short" }] });
+
+    const error = await settle(client.resetPassword("reset-token", "short"));
+
+    expect(error).toMatchObject({ slug: "validation-error", fieldErrors: [{ field: "new_password", message: "too short" }] });
+  });
+
+  it("verify the email with the link's token, once", async () => {
+    const api = fakeApi();
+    api.linkTokens.add("verify-token");
+    const client = tab(api);
+
+    expect(await settle(client.verifyEmail("verify-token"))).toBe("done");
+    const again = await settle(client.verifyEmail("verify-token"));
+
+    const verify = api.calls[0]!;
+    expect(verify).toMatchObject({ path: "/auth/email/verify", method: "POST", bearer: null });
+    expect(JSON.parse(String(verify.init.body))).toEqual({ token: "verify-token" });
+    expect(again).toMatchObject({ status: 400, slug: "invalid-link" });
+  });
+
+  it("ask for a fresh verification mail with the bearer", async () => {
+    const api = fakeApi();
+    const client = await signedIn(api);
+
+    expect(await settle(client.sendEmailVerification())).toBe("done");
+
+    expect(api.calls.at(-1)).toMatchObject({ path: "/auth/email/verify/send", method: "POST", bearer: "access-1" });
+  });
+
+  it("refuse to ask for a verification mail when signed out, without a request", async () => {
+    const api = fakeApi();
+    const client = tab(api);
+
+    const error = await settle(client.sendEmailVerification());
+
+    expect(error).toMatchObject({ status: 401, slug: "invalid-token" });
+    expect(api.calls).toEqual([]);
+  });
+
+  it("show a throttled verification mail as a problem", async () => {
+    const api = fakeApi();
+    const client = await signedIn(api);
+    api.answer = (call) =>
+      call.path === "/auth/email/verify/send" ? problem(429, "too-many-requests", {}, { "Retry-After": "60" }) : null;
+
+    const error = await settle(client.sendEmailVerification());
+
+    expect(error).toMatchObject({ slug: "too-many-requests", retryAfter: 60 });
+  });
+});

@@ -28,6 +28,8 @@ export function fakeApi({ accessTtlMs = 60_000 } = {}) {
     validAccess: new Set<string>(),
     presentedRefreshTokens: [] as string[],
     refusesRefresh: false,
+    /** The mailed links' tokens the API still takes. */
+    linkTokens: new Set<string>(),
     calls: [] as Call[],
     answer: null as ((call: Call) => Response | null) | null,
     count: (path: string) => api.calls.filter((call) => call.path === path).length,
@@ -55,7 +57,14 @@ export function fakeApi({ accessTtlMs = 60_000 } = {}) {
         api.cookie = null;
         return new Response(null, { status: 204 });
       }
+      if (path === "/auth/password/forgot") return Response.json({}, { status: 202 });
+      if (path === "/auth/password/reset" || path === "/auth/email/verify") {
+        const { token } = JSON.parse(String(init.body)) as { token: string };
+        if (!api.linkTokens.delete(token)) return problem(400, "invalid-link"); // single use
+        return new Response(null, { status: 204 });
+      }
       if (bearer === null || !api.validAccess.has(bearer)) return problem(401, "invalid-token");
+      if (path === "/auth/email/verify/send") return Response.json({}, { status: 202 });
       if (path === "/auth/password") return issue();
       if (path === "/auth/logout-all") {
         api.cookie = null;

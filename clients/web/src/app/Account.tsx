@@ -8,6 +8,7 @@ export function Account({ user }: { user: User }) {
   const { problem, run } = useProblem();
   const [profile, setProfile] = useState<User | null>(null);
   const [sessions, setSessions] = useState<Session[]>([]);
+  const [verificationSent, setVerificationSent] = useState(false);
 
   const getJson = useCallback(
     async <T,>(path: string): Promise<T> => {
@@ -34,6 +35,11 @@ export function Account({ user }: { user: User }) {
       await loadSessions();
     });
 
+  const sendVerification = async () => {
+    setVerificationSent(false);
+    setVerificationSent(await run(client.sendEmailVerification));
+  };
+
   return (
     <section>
       <p className="who">
@@ -55,14 +61,24 @@ export function Account({ user }: { user: User }) {
           <dt>Email</dt>
           <dd>{profile.email}</dd>
           <dt>Verified</dt>
-          <dd>{profile.email_verified ? "yes" : "not yet"}</dd>
+          <dd data-testid="email-verified-status" data-verified={profile.email_verified}>
+            {profile.email_verified ? "yes" : "not yet"}
+          </dd>
           <dt>Account since</dt>
           <dd>{new Date(profile.created_at).toLocaleString()}</dd>
         </dl>
       )}
+      {profile && !profile.email_verified && (
+        <button data-testid="send-verification" onClick={sendVerification}>
+          Send the verification mail again
+        </button>
+      )}
       <button data-testid="reload-profile" onClick={() => run(loadProfile)}>
         Reload profile
       </button>
+      {verificationSent && (
+        <p data-testid="verification-sent">A verification link is on its way to {user.email}.</p>
+      )}
 
       <h2>Sessions</h2>
       <ul data-testid="sessions">

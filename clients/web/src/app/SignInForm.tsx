@@ -8,12 +8,20 @@ export function SignInForm() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
+  const [forgotSentTo, setForgotSentTo] = useState<string | null>(null);
 
   const submit = (action: "sign-in" | "sign-up") => async (event?: FormEvent) => {
     event?.preventDefault();
     setBusy(true);
     const go = action === "sign-in" ? client.signIn : client.signUp;
     await run(() => go(email, password));
+    setBusy(false);
+  };
+
+  const forgot = async () => {
+    setBusy(true);
+    setForgotSentTo(null);
+    if (await run(() => client.forgotPassword(email))) setForgotSentTo(email);
     setBusy(false);
   };
 
@@ -50,8 +58,17 @@ export function SignInForm() {
           <button data-testid="sign-up" type="button" disabled={busy} onClick={submit("sign-up")}>
             Sign up
           </button>
+          <button data-testid="forgot-password" type="button" disabled={busy} onClick={forgot}>
+            Forgot password?
+          </button>
         </div>
       </form>
+      {forgotSentTo !== null && (
+        <p data-testid="forgot-sent">
+          If an account has the email {forgotSentTo}, a link to set a new password is on its way.
+          It works once, and not for long.
+        </p>
+      )}
       <ProblemMessage problem={problem} />
     </section>
   );

@@ -25,7 +25,9 @@ export function ProblemMessage({ problem }: { problem: ProblemError | null }) {
   if (problem === null) return null;
   return (
     <div className="problem" role="alert">
-      <p data-testid="error">{problem.detail}</p>
+      <p data-testid="error" data-slug={problem.slug}>
+        {problem.detail}
+      </p>
       {problem.retryAfter !== null && (
         <p data-testid="retry-after" data-seconds={problem.retryAfter}>
           Please wait {problem.retryAfter} seconds before trying again.

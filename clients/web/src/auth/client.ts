@@ -11,7 +11,8 @@
  *   lost responses, not for us);
  * - sign-in and sign-out are broadcast (nothing secret: just the event), every tab follows;
  * - `fetch` adds the bearer; on a 401 it refreshes once and retries once;
- * - a refused refresh (401, 403) means signed out.
+ * - a refused refresh (401, 403) means signed out;
+ * - the mailed links' tokens (reset, verification) are sent once, in a JSON body, and kept nowhere.
  */
 import { ProblemError, problemFrom } from "./problem";
 import type { AuthState, TokenResponse } from "./types";
@@ -142,6 +143,16 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     );
   }
 
+  /** A JSON POST that needs no cookie (forgot, reset, verify); anything but `expected` is a problem. */
+  async function postExpecting(expected: number, path: string, body: unknown): Promise<void> {
+    const response = await http(`${baseUrl}${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (response.status !== expected) throw await problemFrom(response);
+  }
+
   function signedOutInEveryTab(): void {
     forget();
     channel?.postMessage({ type: "signed-out" } satisfies Broadcast);
@@ -178,6 +189,23 @@ export function createAuthClient(options: AuthClientOptions = {}) {
         body: JSON.stringify({ current_password: currentPassword, new_password: newPassword }),
       };
       await issueTokens(await authorizedFetch("/auth/password", init, { replacesCookie: true }));
+    },
+    /** Mails a reset link when an account has this email; the answer is alike either way. */
+    async forgotPassword(email: string): Promise<void> {
+      await postExpecting(202, "/auth/password/forgot", { email });
+    },
+    /** With a reset link's token: the password is set and every session of the account ends. */
+    async resetPassword(token: string, newPassword: string): Promise<void> {
+      await postExpecting(204, "/auth/password/reset", { token, new_password: newPassword });
+    },
+    /** With a verification link's token: the account's email is verified. */
+    async verifyEmail(token: string): Promise<void> {
+      await postExpecting(204, "/auth/email/verify", { token });
+    },
+    /** Mails a fresh verification link to the signed-in account (none when already verified). */
+    async sendEmailVerification(): Promise<void> {
+      const response = await authorizedFetch("/auth/email/verify/send", { method: "POST" });
+      if (response.status !== 202) throw await problemFrom(response);
     },
     async signOut(): Promise<void> {
       const logout = { method: "POST", credentials: "include" as const, headers: CSRF_HEADER };
