@@ -6,15 +6,12 @@ digests of the email and the client (an IPv4 address, or an IPv6 address's /64),
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
 from application.ports import AttemptCounter
-from application.throttling import Reservation, client_of
-from domain.email import Email
-from domain.errors import InvalidEmail, TooManyAttempts
+from application.throttling import Reservation, client_key, pair_key, reserve_each
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,18 +38,17 @@ class ForgotPasswordThrottle:
         """Count the request; raise TooManyAttempts, counting nothing, when the pair or the
         client is past its cap. Every outcome keeps the count except an outage or an overload,
         which the caller gives back."""
-        pair = _pair_key(email, client_ip)
-        address = f"forgot:ip:{_digest(client_of(client_ip))}"
-        window = self._limits.window
-        on_pair = await self._counter.hit(pair, window)
-        if on_pair.count > self._limits.max_per_email_and_ip:
-            await self._counter.release(pair)
-            raise TooManyAttempts(on_pair.retry_after, "email_and_ip")
-        on_address = await self._counter.hit(address, window)
-        if on_address.count > self._limits.max_per_ip:
-            await Reservation(self._counter, (pair, address)).give_back()
-            raise TooManyAttempts(on_address.retry_after, "ip")
-        return Reservation(self._counter, (pair, address))
+        held = await reserve_each(
+            self._counter,
+            self._limits.window,
+            (
+                pair_key("forgot", email, client_ip),
+                self._limits.max_per_email_and_ip,
+                "email_and_ip",
+            ),
+            (client_key("forgot", client_ip), self._limits.max_per_ip, "ip"),
+        )
+        return Reservation(self._counter, held)
 
 
 class VerificationMailThrottle:
@@ -64,22 +60,7 @@ class VerificationMailThrottle:
 
     async def reserve(self, user_id: UUID) -> Reservation:
         """Count the request; raise TooManyAttempts, counting nothing, past the account's cap."""
-        key = f"verify-mail:user:{user_id}"
-        attempts = await self._counter.hit(key, self._limits.window)
-        if attempts.count > self._limits.max_per_account:
-            await self._counter.release(key)
-            raise TooManyAttempts(attempts.retry_after, "account")
-        return Reservation(self._counter, (key,))
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _pair_key(email: str, client_ip: str | None) -> str:
-    try:
-        normalized = Email.parse(email).value
-    except InvalidEmail:  # malformed addresses count too
-        normalized = email.strip().casefold()
-    pair = f"{normalized}\n{client_of(client_ip)}"
-    return f"forgot:pair:{_digest(pair)}"
+        cap = (f"verify-mail:user:{user_id}", self._limits.max_per_account, "account")
+        return Reservation(
+            self._counter, await reserve_each(self._counter, self._limits.window, cap)
+        )

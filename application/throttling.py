@@ -100,18 +100,14 @@ class LoginThrottle:
         concurrent guesses is cut at the limit too, not let through a check that only failures,
         counted later, would update.
         """
-        pair = _pair_key(email, client_ip)
-        address = _client_key("login", client_ip)
-        window = self._limits.window
-        on_pair = await self._counter.hit(pair, window)
-        if on_pair.count > self._limits.max_failures:
-            await self._counter.release(pair)
-            raise TooManyAttempts(on_pair.retry_after, "email_and_ip")
-        on_address = await self._counter.hit(address, window)
-        if on_address.count > self._limits.max_failures_per_ip:
-            await Reservation(self._counter, (pair, address)).give_back()
-            raise TooManyAttempts(on_address.retry_after, "ip")
-        return Reservation(self._counter, (pair, address), cleared_by_success=(pair,))
+        pair = pair_key("login", email, client_ip)
+        held = await reserve_each(
+            self._counter,
+            self._limits.window,
+            (pair, self._limits.max_failures, "email_and_ip"),
+            (client_key("login", client_ip), self._limits.max_failures_per_ip, "ip"),
+        )
+        return Reservation(self._counter, held, cleared_by_success=(pair,))
 
 
 class RegistrationThrottle:
@@ -127,26 +123,44 @@ class RegistrationThrottle:
         Every outcome keeps the count (a success, a taken email, a weak password) except an
         outage or an overload, which the caller gives back.
         """
-        key = _client_key("register", client_ip)
-        attempts = await self._counter.hit(key, self._limits.window)
-        if attempts.count > self._limits.max_per_ip:
-            await self._counter.release(key)
-            raise TooManyAttempts(attempts.retry_after, "ip")
-        return Reservation(self._counter, (key,))
+        cap = (client_key("register", client_ip), self._limits.max_per_ip, "ip")
+        return Reservation(
+            self._counter, await reserve_each(self._counter, self._limits.window, cap)
+        )
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+async def reserve_each(
+    counter: AttemptCounter, window: timedelta, *caps: tuple[str, int, str]
+) -> tuple[str, ...]:
+    """Count one attempt on each `(key, cap, reason)` in turn and return the keys counted.
+
+    The first key past its cap is refused with TooManyAttempts(`reason`), and every count this
+    call made is taken back first: a refused attempt counts nothing.
+    """
+    held: list[str] = []
+    for key, cap, reason in caps:
+        attempts = await counter.hit(key, window)
+        held.append(key)
+        if attempts.count > cap:
+            await Reservation(counter, tuple(held)).give_back()
+            raise TooManyAttempts(attempts.retry_after, reason)
+    return tuple(held)
 
 
-def _pair_key(email: str, client_ip: str | None) -> str:
+def pair_key(action: str, email: str, client_ip: str | None) -> str:
+    """The counter of one (normalized email, client) pair for `action`, as a SHA-256 digest."""
     try:
         normalized = Email.parse(email).value
     except InvalidEmail:  # counted all the same: guessing at malformed addresses costs tries too
         normalized = email.strip().casefold()
     pair = f"{normalized}\n{client_of(client_ip)}"
-    return f"login:pair:{_digest(pair)}"
+    return f"{action}:pair:{_digest(pair)}"
 
 
-def _client_key(action: str, client_ip: str | None) -> str:
+def client_key(action: str, client_ip: str | None) -> str:
+    """The counter of one client (an IPv4 address, an IPv6 /64) for `action`, as a digest."""
     return f"{action}:ip:{_digest(client_of(client_ip))}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
