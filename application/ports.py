@@ -118,9 +118,14 @@ class UnitOfWorkFactory(Protocol):
 
     `read_only=True` asks for one that only reads: it cannot commit, and the adapter may run
     its statements without a transaction (no BEGIN and ROLLBACK round trips).
+
+    `autocommit=True` asks for one whose writes each stand alone, for a use case whose every
+    write is one statement that checks its own precondition (a compare-and-swap) and is
+    committed at once: nothing needs a transaction around it, so the adapter may run without
+    one (no BEGIN and COMMIT round trips). The use case still calls `commit` after each write.
     """
 
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False, autocommit: bool = False) -> UnitOfWork: ...
 
 
 class PasswordHasher(Protocol):

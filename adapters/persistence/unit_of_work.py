@@ -32,8 +32,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     pooled one, and SQLAlchemy runs that connection in its AUTOCOMMIT mode, so it never opens a
     transaction of its own: its statements and the hot ones run on the driver
     (adapters/persistence/hot_queries.py) share the unit of work's. A read-only unit of work
-    opens none, so its one statement costs no BEGIN and ROLLBACK round trips. On SQLite the
-    transaction is SQLAlchemy's.
+    opens none, so its one statement costs no BEGIN and ROLLBACK round trips, and neither does
+    one asked for with `autocommit=True`, whose every statement commits on its own. On SQLite
+    the transaction is SQLAlchemy's, in every mode.
 
     The database refusing, dropping the connection or not answering in time
     (adapters/persistence/outages.py) surfaces as StoreUnavailable, from any step; the
@@ -51,9 +52,12 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     outbox: SqlAlchemyOutboxRepository
     reset_requests: SqlAlchemyResetRequestRepository
 
-    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, read_only: bool = False, autocommit: bool = False
+    ) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._autocommit = autocommit
         self._connection: AsyncConnection | None = None
         self._driver: asyncpg.Connection | None = None
         self._transaction: Transaction | None = None
@@ -98,7 +102,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     async def _begin(self, connection: AsyncConnection) -> None:
         if self._driver is None:
             await connection.begin()
-        elif not self._read_only:
+        elif not (self._read_only or self._autocommit):
             self._transaction = self._driver.transaction()
             await self._transaction.start()
 

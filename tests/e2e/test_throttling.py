@@ -286,10 +286,10 @@ class Outage:
         self._real = providers.Factory(SqlAlchemyUnitOfWork, container.engine)
         container.unit_of_work.override(providers.Callable(self))
 
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+    def __call__(self, *, read_only: bool = False, autocommit: bool = False) -> UnitOfWork:
         if self.down:
             return InMemoryUnitOfWork(InMemoryStore(down=True))
-        return self._real(read_only=read_only)
+        return self._real(read_only=read_only, autocommit=autocommit)
 
 
 def test_attempts_that_meet_a_database_outage_use_up_no_tries(client, container):

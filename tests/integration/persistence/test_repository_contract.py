@@ -363,6 +363,29 @@ async def test_a_rotation_is_stored_once_for_the_same_expected_token(backend: Ba
     assert await load_session(backend, session) == first
 
 
+async def test_an_autocommit_unit_of_work_stores_each_committed_write_and_keeps_the_swap(
+    backend: Backend,
+) -> None:
+    session = await given_session(backend)
+    expected = session.current_token_id
+    copy_a, copy_b = await load_session(backend, session), await load_session(backend, session)
+    assert copy_a is not None
+    assert copy_b is not None
+    copy_a.rotate("jti-a", LATER, a_lifetime())
+    copy_b.rotate("jti-b", LATER, a_lifetime())
+
+    async with backend.unit_of_work(autocommit=True) as uow:
+        assert (await uow.sessions.get_with_owner(session.id)) is not None
+        assert await uow.sessions.save_rotation(copy_a, expected) is True
+        await uow.commit()
+        assert await uow.sessions.save_rotation(copy_b, expected) is False
+        copy_a.revoke(LATER)
+        await uow.sessions.save_revocation(copy_a)
+        await uow.commit()
+
+    assert await load_session(backend, session) == copy_a
+
+
 async def test_a_second_rotation_in_the_same_unit_of_work_sees_the_first(
     backend: Backend,
 ) -> None:
