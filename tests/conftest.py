@@ -41,6 +41,7 @@ from tests.support.postgres import (
     execute_on,
     postgres_server,
     run_async,
+    skip_or_fail,
 )
 
 
@@ -51,10 +52,7 @@ def postgres_server_url() -> Iterator[str]:
         try:
             url = stack.enter_context(postgres_server())
         except PostgresUnavailableError as unavailable:
-            message = f"POSTGRES UNAVAILABLE: {unavailable}. The Postgres tests did not run."
-            if os.environ.get("HEXAUTH_REQUIRE_POSTGRES") == "1":
-                pytest.fail(message, pytrace=False)
-            pytest.skip(message)
+            skip_or_fail(unavailable, "The Postgres tests")
         yield url
 
 

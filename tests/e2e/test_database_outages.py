@@ -8,7 +8,6 @@ or freezes: never the shared server.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from tests.support.postgres import (
     Cluster,
     PostgresUnavailableError,
     create_database,
+    skip_or_fail,
     throwaway_cluster,
 )
 
@@ -44,10 +44,7 @@ def cluster() -> Iterator[Cluster]:
         try:
             cluster = stack.enter_context(throwaway_cluster())
         except PostgresUnavailableError as unavailable:
-            message = f"POSTGRES UNAVAILABLE: {unavailable}. The outage tests did not run."
-            if os.environ.get("HEXAUTH_REQUIRE_POSTGRES") == "1":
-                pytest.fail(message, pytrace=False)
-            pytest.skip(message)
+            skip_or_fail(unavailable, "The outage tests")
         yield cluster
 
 
