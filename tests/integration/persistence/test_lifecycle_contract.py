@@ -5,44 +5,20 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from uuid import UUID
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
-from adapters.persistence import create_engine, unit_of_work_factory
 from application.link_ports import ResetRequest
 from application.mail_ports import MailMessage, OutboxEntry
-from application.ports import UnitOfWorkFactory
 from domain.one_time_link import LinkPurpose, OneTimeLink
 from domain.user import User
 from tests.builders import NOW, a_session, a_user, an_email
-from tests.fakes.persistence import InMemoryStore, InMemoryUnitOfWork
+from tests.integration.persistence.conftest import Backend
 
 TTL = timedelta(minutes=30)
 LEASE = timedelta(minutes=2)
-
-
-@dataclass(frozen=True)
-class Backend:
-    unit_of_work: UnitOfWorkFactory
-    missing_user_error: type[Exception]
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
-    if request.param == "memory":
-        yield Backend(partial(InMemoryUnitOfWork, InMemoryStore()), LookupError)
-        return
-    engine = create_engine(request.getfixturevalue(f"{request.param}_database_url"))
-    try:
-        yield Backend(unit_of_work_factory(engine), IntegrityError)
-    finally:
-        await engine.dispose()
 
 
 async def given_user(backend: Backend, email: str = "ada@example.com") -> User:

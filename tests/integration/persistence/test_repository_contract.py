@@ -5,45 +5,21 @@ If the fake disagrees with the real adapters here, the fake is what gets fixed.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from uuid import UUID
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
-from adapters.persistence import create_engine, unit_of_work_factory
-from application.ports import UnitOfWorkFactory
 from domain.email import Email
 from domain.errors import EmailAlreadyRegistered
 from domain.session import Session
 from domain.user import User
 from tests.builders import NOW, a_lifetime, a_session, a_user
-from tests.fakes.persistence import InMemoryStore, InMemoryUnitOfWork
+from tests.integration.persistence.conftest import Backend
 
 LATER = NOW + timedelta(minutes=3, microseconds=123_456)
 MUCH_LATER = NOW + timedelta(hours=2, microseconds=654_321)
-
-
-@dataclass(frozen=True)
-class Backend:
-    unit_of_work: UnitOfWorkFactory
-    missing_user_error: type[Exception]
-    """What `sessions.add` raises for a session whose user does not exist."""
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
-    if request.param == "memory":
-        yield Backend(partial(InMemoryUnitOfWork, InMemoryStore()), LookupError)
-        return
-    engine = create_engine(request.getfixturevalue(f"{request.param}_database_url"))
-    try:
-        yield Backend(unit_of_work_factory(engine), IntegrityError)
-    finally:
-        await engine.dispose()
 
 
 async def given_user(backend: Backend, user: User | None = None) -> User:
