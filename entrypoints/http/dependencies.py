@@ -18,6 +18,7 @@ from application.results import Principal
 from domain.errors import InvalidToken
 from entrypoints.container import Container
 from entrypoints.http.problems import INVALID_TOKEN, TOKEN_REFUSED
+from entrypoints.http.responses import WithResponder
 
 BEARER_PREFIX = "bearer "
 
@@ -29,25 +30,33 @@ def _from(provider: providers.Provider[Any]) -> Provide:
     return Provide(dependency, sync_to_thread=False)
 
 
+def _with_responder(provider: providers.Provider[Any], container: Container) -> Provide:
+    def dependency() -> WithResponder[Any]:
+        return WithResponder(provider(), container.token_responder())
+
+    return Provide(dependency, sync_to_thread=False)
+
+
 def container_dependencies(container: Container) -> dict[str, Provide]:
+    """One dependency per use case; those whose handlers answer with tokens or clear the
+    refresh cookie come with the token responder (`WithResponder`)."""
     return {
-        "register_user": _from(container.register_user),
-        "login": _from(container.login),
-        "refresh_session": _from(container.refresh_session),
-        "logout": _from(container.logout),
+        "register_user": _with_responder(container.register_user, container),
+        "login": _with_responder(container.login, container),
+        "refresh_session": _with_responder(container.refresh_session, container),
+        "logout": _with_responder(container.logout, container),
         "get_current_user": _from(container.get_current_user),
-        "logout_all": _from(container.logout_all),
+        "logout_all": _with_responder(container.logout_all, container),
         "list_sessions": _from(container.list_sessions),
         "count_sessions": _from(container.count_sessions),
-        "revoke_session": _from(container.revoke_session),
-        "change_password": _from(container.change_password),
+        "revoke_session": _with_responder(container.revoke_session, container),
+        "change_password": _with_responder(container.change_password, container),
         "request_password_reset": _from(container.request_password_reset),
         "reset_password": _from(container.reset_password),
         "verify_email": _from(container.verify_email),
         "send_email_verification": _from(container.send_email_verification),
-        "delete_account": _from(container.delete_account),
+        "delete_account": _with_responder(container.delete_account, container),
         "check_health": _from(container.check_health),
-        "responder": _from(container.token_responder),
     }
 
 

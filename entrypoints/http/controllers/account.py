@@ -26,7 +26,7 @@ from entrypoints.http.problem_docs import (
     no_content,
     problem_responses,
 )
-from entrypoints.http.responses import NO_STORE, TokenResponder
+from entrypoints.http.responses import NO_STORE, WithResponder
 from entrypoints.http.schemas import PasswordChange, SessionBody, SessionCountBody, TokenBody
 
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
@@ -67,11 +67,10 @@ class AccountController(Controller):
     async def logout_all(
         self,
         request: Request[Principal, Any, Any],
-        logout_all: NamedDependency[LogoutAll],
-        responder: NamedDependency[TokenResponder],
+        logout_all: NamedDependency[WithResponder[LogoutAll]],
     ) -> Response[None]:
-        await logout_all.execute(LogoutAllCommand(request.user))
-        cookies = [responder.cookie.clear()]
+        await logout_all.use_case.execute(LogoutAllCommand(request.user))
+        cookies = [logout_all.responder.cookie.clear()]
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=cookies)
 
     @get(
@@ -126,11 +125,11 @@ class AccountController(Controller):
         self,
         session_id: FromPath[str],
         request: Request[Principal, Any, Any],
-        revoke_session: NamedDependency[RevokeSession],
-        responder: NamedDependency[TokenResponder],
+        revoke_session: NamedDependency[WithResponder[RevokeSession]],
     ) -> Response[None]:
-        was_current = await revoke_session.execute(RevokeSessionCommand(request.user, session_id))
-        cookies = [responder.cookie.clear()] if was_current else []
+        command = RevokeSessionCommand(request.user, session_id)
+        was_current = await revoke_session.use_case.execute(command)
+        cookies = [revoke_session.responder.cookie.clear()] if was_current else []
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=cookies)
 
     @post(
@@ -159,10 +158,9 @@ class AccountController(Controller):
         self,
         data: JSONBody[PasswordChange],
         request: Request[Principal, Any, Any],
-        change_password: NamedDependency[ChangePassword],
-        responder: NamedDependency[TokenResponder],
+        change_password: NamedDependency[WithResponder[ChangePassword]],
     ) -> Response[TokenBody]:
-        result = await change_password.execute(
+        result = await change_password.use_case.execute(
             ChangePasswordCommand(
                 request.user,
                 data.current_password,
@@ -171,4 +169,4 @@ class AccountController(Controller):
                 client_ip(request),
             )
         )
-        return responder.tokens(result)
+        return change_password.responder.tokens(result)

@@ -12,7 +12,7 @@ from application.logout import Logout, LogoutCommand
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.register_user import RegisterCommand, RegisterUser
 from domain.errors import InvalidToken
-from entrypoints.http.csrf import refuse_cross_site, require_same_origin_request
+from entrypoints.http.csrf import REFUSE_CROSS_SITE, REQUIRE_SAME_ORIGIN_REQUEST
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.json_body import require_json_body
 from entrypoints.http.problem_docs import (
@@ -28,7 +28,7 @@ from entrypoints.http.problem_docs import (
     problem_responses,
 )
 from entrypoints.http.problems import INVALID_TOKEN, TOKEN_REFUSED
-from entrypoints.http.responses import NO_STORE, TokenResponder
+from entrypoints.http.responses import NO_STORE, WithResponder
 from entrypoints.http.schemas import Credentials, TokenBody
 
 MAX_BODY_BYTES = 16 * 1024  # docs/api.md: larger bodies on /auth/* are refused with 413 unparsed
@@ -54,7 +54,8 @@ class AuthController(Controller):
     @post(
         "/register",
         status_code=HTTP_201_CREATED,
-        guards=[refuse_cross_site, require_json_body],
+        middleware=[REFUSE_CROSS_SITE],
+        guards=[require_json_body],
         summary="Create an account and sign in",
         responses=problem_responses(
             {
@@ -74,20 +75,20 @@ class AuthController(Controller):
         self,
         data: JSONBody[Credentials],
         request: Request[Any, Any, Any],
-        register_user: NamedDependency[RegisterUser],
-        responder: NamedDependency[TokenResponder],
+        register_user: NamedDependency[WithResponder[RegisterUser]],
     ) -> Response[TokenBody]:
-        result = await register_user.execute(
+        result = await register_user.use_case.execute(
             RegisterCommand(
                 data.email, data.password, request.headers.get("user-agent"), client_ip(request)
             )
         )
-        return responder.tokens(result, HTTP_201_CREATED)
+        return register_user.responder.tokens(result, HTTP_201_CREATED)
 
     @post(
         "/login",
         status_code=200,
-        guards=[refuse_cross_site, require_json_body],
+        middleware=[REFUSE_CROSS_SITE],
+        guards=[require_json_body],
         summary="Sign in with email and password",
         responses=problem_responses(
             {
@@ -106,20 +107,19 @@ class AuthController(Controller):
         self,
         data: JSONBody[Credentials],
         request: Request[Any, Any, Any],
-        login: NamedDependency[Login],
-        responder: NamedDependency[TokenResponder],
+        login: NamedDependency[WithResponder[Login]],
     ) -> Response[TokenBody]:
-        result = await login.execute(
+        result = await login.use_case.execute(
             LoginCommand(
                 data.email, data.password, request.headers.get("user-agent"), client_ip(request)
             )
         )
-        return responder.tokens(result)
+        return login.responder.tokens(result)
 
     @post(
         "/refresh",
         status_code=200,
-        guards=[require_same_origin_request],
+        middleware=[REQUIRE_SAME_ORIGIN_REQUEST],
         summary="Trade the refresh cookie for a new access token and a rotated cookie",
         description="Rotates the session's refresh token. A retried refresh gets the same "
         "answer: within AUTH_REFRESH_REUSE_GRACE seconds of a rotation (default 5, at most 60; "
@@ -144,15 +144,15 @@ class AuthController(Controller):
     async def refresh(
         self,
         request: Request[Any, Any, Any],
-        refresh_session: NamedDependency[RefreshSession],
-        responder: NamedDependency[TokenResponder],
+        refresh_session: NamedDependency[WithResponder[RefreshSession]],
         x_requested_with: CsrfHeader,
     ) -> Response[TokenBody]:
+        responder = refresh_session.responder
         token = responder.cookie.read(request.cookies)
         try:
             if token is None:
                 raise InvalidToken("no refresh cookie")
-            result = await refresh_session.execute(RefreshCommand(token))
+            result = await refresh_session.use_case.execute(RefreshCommand(token))
         except InvalidToken:
             return INVALID_TOKEN.response(
                 TOKEN_REFUSED, headers=NO_STORE, cookies=[responder.cookie.clear()]
@@ -162,7 +162,7 @@ class AuthController(Controller):
     @post(
         "/logout",
         status_code=HTTP_204_NO_CONTENT,
-        guards=[require_same_origin_request],
+        middleware=[REQUIRE_SAME_ORIGIN_REQUEST],
         summary="End this device's session; idempotent",
         responses={
             **no_content("The session is revoked (if there was one) and the cookie is cleared"),
@@ -172,9 +172,9 @@ class AuthController(Controller):
     async def logout(
         self,
         request: Request[Any, Any, Any],
-        logout: NamedDependency[Logout],
-        responder: NamedDependency[TokenResponder],
+        logout: NamedDependency[WithResponder[Logout]],
         x_requested_with: CsrfHeader,
     ) -> Response[None]:
-        await logout.execute(LogoutCommand(responder.cookie.read(request.cookies)))
+        responder = logout.responder
+        await logout.use_case.execute(LogoutCommand(responder.cookie.read(request.cookies)))
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[responder.cookie.clear()])

@@ -21,7 +21,7 @@ from application.send_email_verification import (
 )
 from application.verify_email import VerifyEmail, VerifyEmailCommand
 from entrypoints.http.controllers.auth import MAX_BODY_BYTES
-from entrypoints.http.csrf import refuse_cross_site
+from entrypoints.http.csrf import REFUSE_CROSS_SITE
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.json_body import require_json_body
 from entrypoints.http.problem_docs import (
@@ -54,7 +54,8 @@ class RecoveryController(Controller):
     path = "/auth"
     tags = ("recovery",)
     request_max_body_size = MAX_BODY_BYTES
-    guards = (refuse_cross_site, require_json_body)
+    middleware = (REFUSE_CROSS_SITE,)
+    guards = (require_json_body,)
 
     @post(
         "/password/forgot",

@@ -21,7 +21,7 @@ from entrypoints.http.problem_docs import (
     no_content,
     problem_responses,
 )
-from entrypoints.http.responses import NO_STORE, TokenResponder
+from entrypoints.http.responses import NO_STORE, WithResponder
 from entrypoints.http.schemas import AccountDeletion, UserBody
 
 
@@ -78,11 +78,10 @@ class UsersController(Controller):
         self,
         data: JSONBody[AccountDeletion],
         request: Request[Principal, Any, Any],
-        delete_account: NamedDependency[DeleteAccount],
-        responder: NamedDependency[TokenResponder],
+        delete_account: NamedDependency[WithResponder[DeleteAccount]],
     ) -> Response[None]:
-        await delete_account.execute(
+        await delete_account.use_case.execute(
             DeleteAccountCommand(request.user, data.password, client_ip(request))
         )
-        cookies = [responder.cookie.clear()]
+        cookies = [delete_account.responder.cookie.clear()]
         return Response(None, status_code=HTTP_204_NO_CONTENT, headers=NO_STORE, cookies=cookies)
