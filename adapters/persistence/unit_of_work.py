@@ -145,10 +145,13 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             raise RuntimeError("a read-only unit of work cannot commit")
         transaction, self._transaction = self._transaction, None
         try:
-            if transaction is None:
-                await self._connection.commit()
-            else:
+            if transaction is not None:
                 await transaction.commit()
+            elif self._connection.in_transaction():
+                # SQLAlchemy's transaction (SQLite; or its AUTOCOMMIT-mode marker on PostgreSQL
+                # once a statement ran through it). A unit of work in autocommit mode whose
+                # statements all ran on the driver has none, and skips the call.
+                await self._connection.commit()
         except BaseException as error:
             if transaction is not None:  # committed or not, nobody knows: never reuse it
                 await self._discard(self._connection)
