@@ -48,35 +48,43 @@ class RefreshSession:
         RefreshTokenReused after revoking a session whose rotated token came back.
         """
         claims = self._codec.decode(command.refresh_token, TokenType.REFRESH)
-        lifetime = self._issuer.policy.session
         now = self._clock.now()
         # Every write below is one statement that checks its own precondition (the rotation is a
         # compare-and-swap, a revocation keeps the first), committed at once: no transaction
         # needs to hold them together, which saves refresh its BEGIN and COMMIT round trips.
         async with self._unit_of_work(autocommit=True) as uow:
+            session, user, outcome = await self._rotate_or_replay(uow, claims, now)
+        # The tokens and the event need no connection: it is back in the pool first.
+        self._record(outcome, session)
+        return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
+
+    async def _rotate_or_replay(
+        self, uow: UnitOfWork, claims: Claims, now: datetime
+    ) -> tuple[Session, User, SecurityEventKind]:
+        """The session as this refresh leaves it, its owner, and what happened: REFRESHED (the
+        token rotated) or REFRESH_REPLAYED (the last rotation answered again)."""
+        lifetime = self._issuer.policy.session
+        session, user = await self._usable_session(uow, claims, now)
+        presented = session.judge(claims.token_id, now, lifetime.reuse_grace)
+        if presented is Presented.REUSED:
+            await self._revoke(uow, session, now)
+            self._record(SecurityEventKind.REFRESH_REUSE_DETECTED, session)
+            raise RefreshTokenReused("a rotated refresh token was presented again")
+        if presented is Presented.CURRENT:
+            session.rotate(self._ids.new_token_id(), now, lifetime)
+            if await uow.sessions.save_rotation(session, expected_token_id=claims.token_id):
+                await uow.commit()
+                return session, user, SecurityEventKind.REFRESHED
+            # Lost the compare-and-swap: since the read, another refresh rotated this token or
+            # the session ended. The row as it is now says which; the winner has committed (on
+            # PostgreSQL the UPDATE waited for it).
             session, user = await self._usable_session(uow, claims, now)
             presented = session.judge(claims.token_id, now, lifetime.reuse_grace)
-            if presented is Presented.REUSED:
-                await self._revoke(uow, session, now)
-                self._record(SecurityEventKind.REFRESH_REUSE_DETECTED, session)
-                raise RefreshTokenReused("a rotated refresh token was presented again")
-            if presented is Presented.CURRENT:
-                session.rotate(self._ids.new_token_id(), now, lifetime)
-                if await uow.sessions.save_rotation(session, expected_token_id=claims.token_id):
-                    await uow.commit()
-                    self._record(SecurityEventKind.REFRESHED, session)
-                    return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
-                # Lost the compare-and-swap: since the read, another refresh rotated this token
-                # or the session ended. The row as it is now says which; the winner has
-                # committed (on PostgreSQL the UPDATE waited for it).
-                session, user = await self._usable_session(uow, claims, now)
-                presented = session.judge(claims.token_id, now, lifetime.reuse_grace)
-                if presented is not Presented.REPLAY_OF_LAST_ROTATION:
-                    # No window, or the session moved on twice: refused, but not reuse, since
-                    # the token was current when this request presented it.
-                    raise InvalidToken("another refresh rotated this token first")
-        self._record(SecurityEventKind.REFRESH_REPLAYED, session)
-        return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
+            if presented is not Presented.REPLAY_OF_LAST_ROTATION:
+                # No window, or the session moved on twice: refused, but not reuse, since the
+                # token was current when this request presented it.
+                raise InvalidToken("another refresh rotated this token first")
+        return session, user, SecurityEventKind.REFRESH_REPLAYED
 
     async def _usable_session(
         self, uow: UnitOfWork, claims: Claims, now: datetime
