@@ -21,10 +21,12 @@ from litestar import Litestar, get
 from litestar.exceptions import NotFoundException
 
 from entrypoints.http.access_log import AccessLogMiddleware
+from entrypoints.settings import Settings
 
-POOL_MAX_SIZE = 15
-"""As many connections as the service's pool may hold by default (DB_POOL_SIZE 5 plus
-DB_MAX_OVERFLOW 10); `--env` experiments change the service's pool, never this one."""
+_DEFAULTS = Settings.model_fields
+POOL_MAX_SIZE: int = _DEFAULTS["db_pool_size"].default + _DEFAULTS["db_max_overflow"].default
+"""As many connections as the service's pool may hold by default (DB_POOL_SIZE plus
+DB_MAX_OVERFLOW, 15 + 5); `--env` experiments change the service's pool, never this one."""
 
 _SELECT_USER = "SELECT id, email, password_hash, created_at, is_active FROM users WHERE id = $1"
 
