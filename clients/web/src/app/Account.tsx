@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { problemFrom, type Session, type User } from "../auth";
 import { useAuth } from "../react/auth";
-import { FieldMessage, ProblemMessage, useProblem } from "./problems";
+import { NewPasswordField } from "./fields";
+import { ProblemMessage, useProblem } from "./problems";
 
 export function Account({ user }: { user: User }) {
   const { client } = useAuth();
@@ -142,17 +143,7 @@ function ChangePassword({
           onChange={(event) => setCurrent(event.target.value)}
         />
       </label>
-      <label>
-        New password
-        <input
-          data-testid="new-password"
-          type="password"
-          autoComplete="new-password"
-          value={next}
-          onChange={(event) => setNext(event.target.value)}
-        />
-      </label>
-      <FieldMessage problem={problem} field="new_password" />
+      <NewPasswordField value={next} onChange={setNext} problem={problem} />
       <button data-testid="change-password" type="submit">
         Change password
       </button>

@@ -2,7 +2,8 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ProblemError } from "../auth";
 import { useAuth } from "../react/auth";
-import { FieldMessage, ProblemMessage, useProblem } from "./problems";
+import { NewPasswordField } from "./fields";
+import { ProblemMessage, useProblem } from "./problems";
 
 const INCOMPLETE_LINK = new ProblemError(
   400,
@@ -58,17 +59,7 @@ export function ResetPassword({ token }: { token: string | null }) {
     <section data-testid="reset-password-page">
       <h2>Set a new password</h2>
       <form onSubmit={submit}>
-        <label>
-          New password
-          <input
-            data-testid="new-password"
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </label>
-        <FieldMessage problem={problem} field="new_password" />
+        <NewPasswordField value={password} onChange={setPassword} problem={problem} />
         <button data-testid="reset-password" type="submit" disabled={busy}>
           Set the new password
         </button>
