@@ -161,8 +161,8 @@ class Bench:
             argv = ["/bin/sh", "-c", self.args.service_cmd]
         else:
             argv = [*_hexauth(), "serve", f"--workers={workers}"]
-        # uvicorn's access log goes to stdout, one line per request, for the service and the
-        # baselines alike: discarded here; stderr (warnings, security events) is kept.
+        # Every line the servers log (the access line of each request, warnings, security
+        # events) goes to stderr, kept in logs/<name>.log; stdout is discarded.
         stderr = (self.args.out / "logs" / f"{name}.log").open("wb")
         process = self.registry.start(argv, env=env, cpus=cpus, stderr=stderr, cwd=ROOT)
         stderr.close()
