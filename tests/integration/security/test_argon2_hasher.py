@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher as Argon2
 
 from adapters.security.argon2_hasher import (
-    LOWEST_PRIORITY,
+    HASHING_NICE,
     Argon2Cost,
     Argon2PasswordHasher,
     usable_cpus,
@@ -92,7 +92,7 @@ def _own_nice() -> int:
 
 
 @linux_only
-async def test_hashing_runs_at_the_lowest_priority_and_leaves_the_loop_thread_alone(
+async def test_hashing_runs_at_the_hashing_nice_value_and_leaves_the_loop_thread_alone(
     hasher, monkeypatch
 ):
     seen = []
@@ -105,7 +105,7 @@ async def test_hashing_runs_at_the_lowest_priority_and_leaves_the_loop_thread_al
     await hasher.hash("a long enough password")
     await hasher.imitate_verify("a long enough password")  # its dummy hash, made on first use
 
-    assert seen == [LOWEST_PRIORITY, LOWEST_PRIORITY]
+    assert seen == [HASHING_NICE, HASHING_NICE]
     assert _own_nice() == loop_thread_nice
 
 
