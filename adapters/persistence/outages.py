@@ -12,8 +12,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 WAIT_SECONDS = 5.0
-"""The longest the service waits for the database at each step: connecting, a statement, a
-connection from the pool (API contract: an outage answers 503 within 5 seconds, not later)."""
+"""The longest the service waits for the database at each step (connecting, a statement, a
+connection from the pool) and, on PostgreSQL, for a whole unit of work (API contract: an outage
+answers 503 within 5 seconds, not later)."""
 
 # SQLSTATE classes (PostgreSQL manual, appendix A) that say the server cannot serve now:
 # 08 connection exception, 53 insufficient resources (too many connections, disk full),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from types import TracebackType
 from typing import Self
@@ -15,7 +16,7 @@ from adapters.persistence.lifecycle_repositories import (
     SqlAlchemyOutboxRepository,
     SqlAlchemyResetRequestRepository,
 )
-from adapters.persistence.outages import is_outage
+from adapters.persistence.outages import WAIT_SECONDS, is_outage
 from adapters.persistence.repositories import (
     SqlAlchemySessionRepository,
     SqlAlchemyUserRepository,
@@ -39,7 +40,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     The database refusing, dropping the connection or not answering in time
     (adapters/persistence/outages.py) surfaces as StoreUnavailable, from any step; the
     connection is then thrown away, never given back to the pool, and what the transaction had
-    done is undone by the server.
+    done is undone by the server. On PostgreSQL the whole unit of work, from the wait for a
+    pooled connection to the connection's return, also has `deadline` seconds (by default
+    WAIT_SECONDS): each step has its own bound too, but a wait for the pool followed by a slow
+    connect and a slow statement would add up to more than the contract's 5 seconds.
 
     One instance serves one `async with` at a time; make a new one per transaction.
     """
@@ -53,11 +57,18 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     reset_requests: SqlAlchemyResetRequestRepository
 
     def __init__(
-        self, engine: AsyncEngine, *, read_only: bool = False, autocommit: bool = False
+        self,
+        engine: AsyncEngine,
+        *,
+        read_only: bool = False,
+        autocommit: bool = False,
+        deadline: float = WAIT_SECONDS,
     ) -> None:
         self._engine = engine
         self._read_only = read_only
         self._autocommit = autocommit
+        self._deadline_seconds = deadline
+        self._deadline: asyncio.Timeout | None = None
         self._connection: AsyncConnection | None = None
         self._driver: asyncpg.Connection | None = None
         self._transaction: Transaction | None = None
@@ -65,6 +76,19 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     async def __aenter__(self) -> Self:
         if self._connection is not None:
             raise RuntimeError("this unit of work is already open")
+        if self._engine.dialect.name == "postgresql":
+            # SQLite has no server to wait for, and a cancelled aiosqlite call would run on in
+            # its thread: its bound stays the busy timeout.
+            self._deadline = asyncio.timeout(self._deadline_seconds)
+            await self._deadline.__aenter__()
+        try:
+            await self._open()
+        except BaseException as error:
+            await self._end_deadline(error)
+            raise
+        return self
+
+    async def _open(self) -> None:
         try:
             connection = await self._connect()
         except BaseException as error:
@@ -85,7 +109,6 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.links = SqlAlchemyLinkRepository(self.statements)
         self.outbox = SqlAlchemyOutboxRepository(self.statements)
         self.reset_requests = SqlAlchemyResetRequestRepository(self.statements)
-        return self
 
     async def _connect(self) -> AsyncConnection:
         if self._engine.dialect.name != "postgresql":
@@ -112,7 +135,33 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await self._leave()
+        try:
+            await self._leave()
+        except BaseException as error:
+            await self._end_deadline(error)
+            raise
+        await self._end_deadline(exc)
+
+    async def _end_deadline(self, error: BaseException | None) -> None:
+        """Leave the deadline's scope; past it, what ends the unit of work is StoreUnavailable.
+
+        When the deadline passes, asyncio cancels whatever step was waiting, and that step threw
+        its connection away (`_failed`); asyncio's Timeout then turns the cancellation back into
+        a TimeoutError, which is an outage like any other.
+        """
+        deadline, self._deadline = self._deadline, None
+        if deadline is None:
+            return
+        try:
+            await deadline.__aexit__(
+                None if error is None else type(error),
+                error,
+                None if error is None else error.__traceback__,
+            )
+        except TimeoutError as timeout:
+            raise StoreUnavailable(
+                f"the database: no answer within {self._deadline_seconds:g} s"
+            ) from timeout
 
     async def _leave(self) -> None:
         connection, self._connection = self._connection, None

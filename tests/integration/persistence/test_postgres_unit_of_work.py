@@ -4,6 +4,8 @@ and no connection goes back to the pool inside a transaction or broken."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -107,5 +109,46 @@ async def test_a_connection_killed_under_a_unit_of_work_is_dropped_from_the_pool
         await read_after_the_backend_is_killed()
 
     # The pool's only connection was the dead one: a working unit of work means it was replaced.
+    async with SqlAlchemyUnitOfWork(one_connection, read_only=True) as uow:
+        assert await uow.users.get(a_user().id) is None
+
+
+async def test_a_unit_of_work_has_one_deadline_however_its_steps_add_up(one_connection):
+    # Each statement alone is far inside the 5 s statement timeout; together they pass the unit
+    # of work's deadline, which cuts the one running and ends the unit of work.
+    async def four_statements_of_0_4_s() -> None:
+        async with SqlAlchemyUnitOfWork(one_connection, deadline=0.6) as uow:
+            for _ in range(4):
+                await uow.statements.first(text("SELECT pg_sleep(0.4)"), {})
+
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable, match=r"no answer within 0\.6 s"):
+        await four_statements_of_0_4_s()
+    assert time.monotonic() - started < 1.4  # the four statements would take 1.6 s
+
+    # The connection cut off mid-statement was thrown away; the pool's one slot serves again.
+    async with SqlAlchemyUnitOfWork(one_connection, read_only=True) as uow:
+        assert await uow.users.get(a_user().id) is None
+
+
+async def test_the_wait_for_a_pooled_connection_counts_towards_the_deadline(one_connection):
+    async with SqlAlchemyUnitOfWork(one_connection, read_only=True):  # the pool's only connection
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            await SqlAlchemyUnitOfWork(one_connection, read_only=True, deadline=0.5).__aenter__()
+        assert time.monotonic() - started < 2.5  # the pool's own checkout timeout is 5 s
+
+
+async def test_a_cancellation_from_outside_stays_a_cancellation(one_connection):
+    async def a_slow_unit_of_work() -> None:
+        async with SqlAlchemyUnitOfWork(one_connection) as uow:
+            await uow.statements.first(text("SELECT pg_sleep(3)"), {})
+
+    task = asyncio.create_task(a_slow_unit_of_work())
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
     async with SqlAlchemyUnitOfWork(one_connection, read_only=True) as uow:
         assert await uow.users.get(a_user().id) is None
