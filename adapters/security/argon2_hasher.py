@@ -4,7 +4,6 @@ import contextlib
 import functools
 import os
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -13,17 +12,18 @@ from argon2 import PasswordHasher as Argon2
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from adapters.security.cpu_lending import CpuLending
 from adapters.security.deadline_pool import DeadlinePool
 from application.ports import PasswordHasher
 
 _R = TypeVar("_R")
 
 DEFAULT_QUEUE_TIMEOUT = 3.0
-HASHING_NICE = 14
-"""The nice value of the hashing threads. Against the event loop's nice 0 (scheduler weights 56
-and 1,024) they get about 5 % of a core the loop keeps busy, and all the time it leaves idle: in
-a login storm logins keep completing, and /users/me waits little more. At 19, the lowest, they
-got only the idle time, and logins starved (docs/performance.md, "The login storm")."""
+HASHING_POLICY = os.SCHED_IDLE if sys.platform == "linux" else None
+"""The scheduling policy of the hashing threads. Under SCHED_IDLE the event loop's thread takes
+the CPU from them the moment it wakes, so a login storm delays other requests by little; the
+share they get while the loop is busy comes from `CpuLending` (docs/performance.md, "The login
+storm")."""
 
 
 def usable_cpus() -> int:
@@ -34,13 +34,12 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _lower_own_priority() -> None:
-    # On Linux a nice value belongs to a thread, so this leaves the event loop's thread alone;
-    # the threads argon2 starts for its lanes inherit it. Elsewhere PRIO_PROCESS with a
-    # thread id would name a process, so nothing is changed there.
-    if sys.platform == "linux":
+def _run_at_idle_priority() -> None:
+    # On Linux a policy set with pid 0 belongs to the calling thread, so this leaves the event
+    # loop's thread alone; the threads argon2 starts for its lanes inherit it.
+    if HASHING_POLICY is not None:
         with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICE)
+            os.sched_setscheduler(0, HASHING_POLICY, os.sched_param(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +52,13 @@ class Argon2Cost:
 
 
 class Argon2PasswordHasher(PasswordHasher):
-    """argon2id through argon2-cffi, run on a bounded pool of low-priority worker threads.
+    """argon2id through argon2-cffi, run on a bounded pool of idle-priority worker threads.
 
     argon2-cffi releases the GIL while hashing, so the event loop keeps serving other requests.
-    The threads run at a low priority (`HASHING_NICE`): a burst of logins then cannot take the
-    CPU from the event loop, which would stall every other request behind the hashes. The pool
+    The threads run at idle priority (`HASHING_POLICY`): a burst of logins then cannot take the
+    CPU from the event loop, which would stall every other request behind the hashes. While
+    hashes are in flight the loop lends them a fixed share of its time (`lending`, by default
+    a fifth), so logins keep completing however busy the loop is. The pool
     holds one thread per usable CPU (by default), which bounds how many hashes, each 64 MiB
     at the default cost, run at once; more would only share the same CPUs more slowly.
 
@@ -71,6 +72,7 @@ class Argon2PasswordHasher(PasswordHasher):
         cost: Argon2Cost,
         max_workers: int | None = None,
         queue_timeout: float = DEFAULT_QUEUE_TIMEOUT,
+        lending: CpuLending | None = None,
     ) -> None:
         self._argon2 = Argon2(
             time_cost=cost.time_cost,
@@ -78,11 +80,12 @@ class Argon2PasswordHasher(PasswordHasher):
             parallelism=cost.parallelism,
             type=Type.ID,
         )
+        self._lending = lending or CpuLending()
         self._pool = DeadlinePool(
             workers=max_workers or usable_cpus(),
             start_deadline=queue_timeout,
             thread_name_prefix="argon2",
-            initializer=_lower_own_priority,
+            initializer=_run_at_idle_priority,
         )
 
     async def hash(self, password: str) -> str:
@@ -120,4 +123,5 @@ class Argon2PasswordHasher(PasswordHasher):
             return False
 
     async def _run(self, function: Callable[..., _R], *args: str) -> _R:
-        return await self._pool.run(function, *args)
+        async with self._lending.lent():
+            return await self._pool.run(function, *args)

@@ -10,11 +10,12 @@ import pytest
 from argon2 import PasswordHasher as Argon2
 
 from adapters.security.argon2_hasher import (
-    HASHING_NICE,
+    HASHING_POLICY,
     Argon2Cost,
     Argon2PasswordHasher,
     usable_cpus,
 )
+from adapters.security.cpu_lending import CpuLending
 
 CHEAP = Argon2Cost(time_cost=1, memory_kib=64, parallelism=1)
 
@@ -84,29 +85,44 @@ async def test_hashing_runs_off_the_event_loop_thread(hasher, monkeypatch):
     assert all(t.name.startswith("argon2") for t in threads)
 
 
-linux_only = pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice is Linux's")
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="per-thread policy is Linux's")
 
 
-def _own_nice() -> int:
-    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+def _own_policy() -> int:
+    return os.sched_getscheduler(0)  # pid 0: the calling thread on Linux
 
 
 @linux_only
-async def test_hashing_runs_at_the_hashing_nice_value_and_leaves_the_loop_thread_alone(
-    hasher, monkeypatch
-):
+async def test_hashing_runs_at_idle_priority_and_leaves_the_loop_thread_alone(hasher, monkeypatch):
     seen = []
     original = Argon2.hash
     monkeypatch.setattr(
-        Argon2, "hash", lambda self, p: seen.append(_own_nice()) or original(self, p)
+        Argon2, "hash", lambda self, p: seen.append(_own_policy()) or original(self, p)
     )
-    loop_thread_nice = _own_nice()
+    loop_thread_policy = _own_policy()
 
     await hasher.hash("a long enough password")
     await hasher.imitate_verify("a long enough password")  # its dummy hash, made on first use
 
-    assert seen == [HASHING_NICE, HASHING_NICE]
-    assert _own_nice() == loop_thread_nice
+    assert HASHING_POLICY == os.SCHED_IDLE
+    assert seen == [os.SCHED_IDLE, os.SCHED_IDLE]
+    assert loop_thread_policy == os.SCHED_OTHER
+    assert _own_policy() == os.SCHED_OTHER
+
+
+async def test_the_loop_lends_its_time_while_a_hash_is_in_flight(monkeypatch):
+    pauses = []
+    lending = CpuLending(share=0.5, period=0.002, pause=pauses.append)
+    hasher = Argon2PasswordHasher(CHEAP, lending=lending)
+    original = Argon2.hash
+    monkeypatch.setattr(Argon2, "hash", lambda self, p: time.sleep(0.05) or original(self, p))
+    try:
+        await hasher.hash("a long enough password")
+    finally:
+        hasher.close()
+
+    assert pauses
+    assert set(pauses) == {0.001}
 
 
 async def test_no_more_hashes_run_at_once_than_the_process_has_cpus(hasher, monkeypatch):
