@@ -110,19 +110,30 @@ async def test_hashing_runs_at_idle_priority_and_leaves_the_loop_thread_alone(ha
     assert _own_policy() == os.SCHED_OTHER
 
 
-async def test_the_loop_lends_its_time_while_a_hash_is_in_flight(monkeypatch):
+async def test_the_busy_loop_lends_its_time_while_a_hash_is_in_flight(monkeypatch):
     pauses = []
     lending = CpuLending(share=0.5, period=0.002, pause=pauses.append)
     hasher = Argon2PasswordHasher(CHEAP, lending=lending)
     original = Argon2.hash
     monkeypatch.setattr(Argon2, "hash", lambda self, p: time.sleep(0.05) or original(self, p))
+
+    async def busy_loop_until(done: asyncio.Future) -> None:
+        while not done.done():
+            sum(range(1_000))
+            await asyncio.sleep(0)
+
     try:
-        await hasher.hash("a long enough password")
+        hashing = asyncio.ensure_future(hasher.hash("a long enough password"))
+        await busy_loop_until(hashing)
+        await hashing
+        during = len(pauses)
+        await busy_loop_until(asyncio.ensure_future(asyncio.sleep(0.02)))
     finally:
         hasher.close()
 
-    assert pauses
+    assert during > 0
     assert set(pauses) == {0.001}
+    assert len(pauses) == during  # none once the hash is done
 
 
 async def test_no_more_hashes_run_at_once_than_the_process_has_cpus(hasher, monkeypatch):

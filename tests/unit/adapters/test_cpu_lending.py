@@ -1,8 +1,10 @@
-"""The event loop's lent time: pauses of share * period while work is in flight, none after."""
+"""The event loop's lent time: pauses of share * period while work is in flight and the loop is
+busy; none when it is idle, none after."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -20,12 +22,20 @@ class RecordedPauses(list[float]):
         self.append(seconds)
 
 
+async def keep_the_loop_busy(seconds: float) -> None:
+    """CPU work on the loop's thread, handing back to the loop between pieces."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        sum(range(1_000))
+        await asyncio.sleep(0)
+
+
 async def test_the_loop_pauses_for_its_share_of_each_period_while_work_is_in_flight() -> None:
     pauses = RecordedPauses()
     lending = CpuLending(SHARE, PERIOD, pause=pauses)
 
     async with lending.lent():
-        await asyncio.sleep(20 * PERIOD)
+        await keep_the_loop_busy(20 * PERIOD)
 
     # At most one pause per serving interval of 3 ms: 20 periods of 4 ms hold at most 27.
     assert 3 <= len(pauses) <= 20 * PERIOD / (PERIOD - PAUSE) + 1
@@ -36,11 +46,11 @@ async def test_no_pause_once_the_last_work_is_done() -> None:
     pauses = RecordedPauses()
     lending = CpuLending(SHARE, PERIOD, pause=pauses)
     async with lending.lent():
-        await asyncio.sleep(5 * PERIOD)
+        await keep_the_loop_busy(5 * PERIOD)
     await asyncio.sleep(2 * PERIOD)  # a lender that was mid-interval ends there
     seen = len(pauses)
 
-    await asyncio.sleep(20 * PERIOD)
+    await keep_the_loop_busy(20 * PERIOD)
 
     assert seen > 0
     assert len(pauses) == seen
@@ -52,7 +62,7 @@ async def test_work_in_flight_together_shares_one_lender() -> None:
 
     async def work() -> None:
         async with lending.lent():
-            await asyncio.sleep(20 * PERIOD)
+            await keep_the_loop_busy(20 * PERIOD)
 
     await asyncio.gather(*(work() for _ in range(4)))
 
@@ -76,7 +86,7 @@ async def test_the_pause_goes_on_while_any_work_is_still_in_flight() -> None:
             second_started.set()
             await first_done.wait()
             before = len(pauses)
-            await asyncio.sleep(10 * PERIOD)
+            await keep_the_loop_busy(10 * PERIOD)
             return len(pauses) - before
 
     _, pauses_after_the_first_ended = await asyncio.gather(first(), second())
@@ -89,7 +99,17 @@ async def test_a_share_of_zero_never_pauses() -> None:
     lending = CpuLending(0, PERIOD, pause=pauses)
 
     async with lending.lent():
-        await asyncio.sleep(10 * PERIOD)
+        await keep_the_loop_busy(10 * PERIOD)
+
+    assert pauses == []
+
+
+async def test_a_loop_that_leaves_its_core_idle_anyway_never_pauses() -> None:
+    pauses = RecordedPauses()
+    lending = CpuLending(SHARE, PERIOD, pause=pauses)
+
+    async with lending.lent():
+        await asyncio.sleep(20 * PERIOD)  # the loop waits: the hashes have the core
 
     assert pauses == []
 
@@ -100,7 +120,7 @@ def test_lending_serves_each_event_loop_it_is_used_on() -> None:
 
     async def in_flight() -> None:
         async with lending.lent():
-            await asyncio.sleep(5 * PERIOD)
+            await keep_the_loop_busy(5 * PERIOD)
 
     asyncio.run(in_flight())
     after_the_first_loop = len(pauses)
