@@ -1,4 +1,4 @@
-"""The event loop lends a fixed share of its thread's time to idle-priority work in flight.
+"""The event loop lends part of its thread's time to idle-priority work in flight.
 
 The hashing threads run under Linux's SCHED_IDLE policy, so the event loop's thread takes the
 CPU back the moment it wakes: a login storm then delays other requests by little. But SCHED_IDLE
