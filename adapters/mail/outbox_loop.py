@@ -35,14 +35,20 @@ class OutboxLoop:
         self._interval = interval
         self._observe = observe
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.get_running_loop().create_task(self._run(), name="mail-outbox")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
+            # The flag ends the loop even when a pass swallows the cancellation: on Python 3.11,
+            # asyncio.wait_for (which the mail and database libraries use) loses a cancellation
+            # that arrives as its inner await completes, and the pass then returns normally.
+            self._stopping = True
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -66,5 +72,7 @@ class OutboxLoop:
     async def _run(self) -> None:
         while True:
             report = await self.run_once()
+            if self._stopping:
+                return
             busy = report is not None and report.sent + report.retried + report.given_up > 0
             await asyncio.sleep(0 if busy and report and report.pending else self._interval)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from adapters.mail.outbox_loop import OutboxLoop
 from application.deliver_mail import DeliveryReport
@@ -54,3 +55,35 @@ async def test_a_failed_delivery_is_reported_and_the_loop_goes_on() -> None:
 
     assert (reports.seen[0].retried, reports.seen[0].pending) == (1, 1)
     assert world.mail.tries == 1  # the retry waits for its backoff
+
+
+class CancellationSwallowingPass:
+    """A pass that, like asyncio.wait_for on Python 3.11 when the cancellation meets the inner
+    await's completion, loses the cancellation and returns a report as if nothing happened."""
+
+    def __init__(self) -> None:
+        self.running = asyncio.Event()
+        self.passes = 0
+
+    async def execute(self) -> DeliveryReport:
+        self.passes += 1
+        if self.passes > 1:  # a loop that went on: end it, so the test fails instead of hanging
+            raise asyncio.CancelledError
+        self.running.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(3600)
+        return DeliveryReport(sent=1, retried=0, given_up=0, pending=0)
+
+
+async def test_stop_ends_the_loop_even_when_a_pass_swallows_the_cancellation() -> None:
+    swallowing = CancellationSwallowingPass()
+    loop = OutboxLoop(swallowing, interval=0.01)  # type: ignore[arg-type]
+    loop.start()
+    await asyncio.wait_for(swallowing.running.wait(), 5)
+
+    # asyncio.wait, not wait_for: on a timeout it leaves the stop running and answers at once.
+    stopping = asyncio.ensure_future(loop.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=5)
+
+    assert stopping in done, "stop() still waits for a loop that lost its cancellation"
+    assert swallowing.passes == 1
