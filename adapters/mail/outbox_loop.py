@@ -46,8 +46,8 @@ class OutboxLoop:
         task, self._task = self._task, None
         if task is not None:
             # The flag ends the loop even when a pass swallows the cancellation: on Python 3.11,
-            # asyncio.wait_for (which the mail and database libraries use) loses a cancellation
-            # that arrives as its inner await completes, and the pass then returns normally.
+            # asyncio.wait_for (aiosmtplib uses it) loses a cancellation that arrives as its
+            # inner await completes, and the pass then returns normally.
             self._stopping = True
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
