@@ -16,6 +16,7 @@ from adapters.security.argon2_hasher import (
     usable_cpus,
 )
 from adapters.security.cpu_lending import CpuLending
+from tests.support.busy_loop import keep_the_loop_busy, keep_the_loop_busy_until
 
 CHEAP = Argon2Cost(time_cost=1, memory_kib=64, parallelism=1)
 
@@ -117,17 +118,12 @@ async def test_the_busy_loop_lends_its_time_while_a_hash_is_in_flight(monkeypatc
     original = Argon2.hash
     monkeypatch.setattr(Argon2, "hash", lambda self, p: time.sleep(0.05) or original(self, p))
 
-    async def busy_loop_until(done: asyncio.Future) -> None:
-        while not done.done():
-            sum(range(1_000))
-            await asyncio.sleep(0)
-
     try:
         hashing = asyncio.ensure_future(hasher.hash("a long enough password"))
-        await busy_loop_until(hashing)
+        await keep_the_loop_busy_until(hashing.done)
         await hashing
         during = len(pauses)
-        await busy_loop_until(asyncio.ensure_future(asyncio.sleep(0.02)))
+        await keep_the_loop_busy(0.02)
     finally:
         hasher.close()
 

@@ -3,7 +3,6 @@ gets that core only through the time the loop lends it."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import threading
@@ -14,6 +13,7 @@ import pytest
 from argon2.low_level import Type, hash_secret_raw
 
 from adapters.security.cpu_lending import CpuLending
+from tests.support.busy_loop import keep_the_loop_busy
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="SCHED_IDLE is Linux's")
 
@@ -49,9 +49,7 @@ async def _share_of_a_busy_loop_core(core: int, lending: CpuLending) -> float:
     thread.start()
     started = time.perf_counter()
     async with lending.lent():
-        while time.perf_counter() - started < BUSY_SECONDS:
-            sum(range(2_000))  # the loop's own work, back to the loop between pieces
-            await asyncio.sleep(0)
+        await keep_the_loop_busy(BUSY_SECONDS)
     stop.set()
     thread.join()
     return cpu_seconds[0] / (time.perf_counter() - started)

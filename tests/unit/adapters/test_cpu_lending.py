@@ -4,11 +4,11 @@ busy; none when it is idle, none after."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
 from adapters.security.cpu_lending import CpuLending
+from tests.support.busy_loop import keep_the_loop_busy
 
 PERIOD = 0.004
 SHARE = 0.25
@@ -20,14 +20,6 @@ class RecordedPauses(list[float]):
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
-
-
-async def keep_the_loop_busy(seconds: float) -> None:
-    """CPU work on the loop's thread, handing back to the loop between pieces."""
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        sum(range(1_000))
-        await asyncio.sleep(0)
 
 
 async def test_the_loop_pauses_for_its_share_of_each_period_while_work_is_in_flight() -> None:
