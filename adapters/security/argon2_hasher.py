@@ -57,8 +57,8 @@ class Argon2PasswordHasher(PasswordHasher):
     argon2-cffi releases the GIL while hashing, so the event loop keeps serving other requests.
     The threads run at idle priority (`HASHING_POLICY`): a burst of logins then cannot take the
     CPU from the event loop, which would stall every other request behind the hashes. While
-    hashes are in flight the loop lends them a fixed share of its time (`lending`, by default
-    a fifth), so logins keep completing however busy the loop is. The pool
+    hashes are in flight and the loop keeps its core busy, it lends them a share of its time
+    (`lending`, by default a fifth), so logins keep completing however busy the loop is. The pool
     holds one thread per usable CPU (by default), which bounds how many hashes, each 64 MiB
     at the default cost, run at once; more would only share the same CPUs more slowly.
 
