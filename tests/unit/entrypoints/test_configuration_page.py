@@ -1,4 +1,5 @@
-"""The README's configuration table says what the settings declare: each variable, its default."""
+"""The configuration page's table (docs/configuration.md) says what the settings declare: each
+variable, its default."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import pytest
 
 from entrypoints.settings import Settings, env_names
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+PAGE = Path(__file__).resolve().parents[3] / "docs" / "configuration.md"
 GENERATED = {"AUTH_KEYS"}  # its default is a key generated in development, described in words
 
 
-def readme_defaults() -> dict[str, str]:
-    """Variable -> default as the README's table writes it (`empty` for the empty default)."""
-    text = README.read_text()
+def page_defaults() -> dict[str, str]:
+    """Variable -> default as the page's table writes it (`empty` for the empty default)."""
+    text = PAGE.read_text()
     table = text[text.index("| variable | default | meaning |") :].split("\n\n", 1)[0]
     defaults: dict[str, str] = {}
     for row in table.splitlines()[2:]:
@@ -45,10 +46,10 @@ def declared_defaults() -> dict[str, str]:
     return {env: as_env(fields[name].default) for name, env in env_names().items()}
 
 
-def test_the_readme_table_lists_exactly_the_declared_variables():
-    assert sorted(readme_defaults()) == sorted(declared_defaults())
+def test_the_configuration_table_lists_exactly_the_declared_variables():
+    assert sorted(page_defaults()) == sorted(declared_defaults())
 
 
 @pytest.mark.parametrize("variable", sorted(declared_defaults()))
-def test_the_readme_table_gives_each_variable_its_declared_default(variable):
-    assert readme_defaults().get(variable) == declared_defaults()[variable]
+def test_the_configuration_table_gives_each_variable_its_declared_default(variable):
+    assert page_defaults().get(variable) == declared_defaults()[variable]
