@@ -14,7 +14,14 @@ from sqlalchemy import Connection, inspect
 from adapters.persistence import create_engine, migrate
 from adapters.persistence.tables import metadata
 
-OUR_TABLES = {"users", "refresh_sessions", "one_time_links", "reset_requests", "mail_outbox"}
+OUR_TABLES = {
+    "users",
+    "refresh_sessions",
+    "one_time_links",
+    "reset_requests",
+    "mail_outbox",
+    "profiles",
+}
 
 
 def head_revision() -> str:
