@@ -46,7 +46,7 @@ from application.mail_throttling import (
     VerificationMailThrottle,
 )
 from application.mark_email_verified import MarkEmailVerified
-from application.prune_sessions import PruneSessions
+from application.prune_sessions import PruneSessions, PruneSessionsCommand
 from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshSession
 from application.register_user import RegisterUser
@@ -69,6 +69,7 @@ from domain.password import PasswordPolicy
 from domain.session import SessionLifetime
 from entrypoints.http.responses import TokenResponder
 from entrypoints.mail import mail_sender_for
+from entrypoints.session_prune_loop import SessionPruneLoop, log_pruned
 from entrypoints.settings import Settings
 
 
@@ -331,3 +332,12 @@ class Container(containers.DeclarativeContainer):
         PruneSessions, unit_of_work=unit_of_work.provider, clock=clock
     )
     check_health = providers.Factory(CheckHealth, health_probe)
+
+    # Background jobs: started and stopped with the app (entrypoints/http/app.py).
+    session_prune_loop = providers.Singleton(
+        SessionPruneLoop,
+        prune_sessions,
+        providers.Factory(PruneSessionsCommand),
+        interval=3600.0,
+        observe=providers.Object(log_pruned),
+    )
