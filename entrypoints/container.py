@@ -51,6 +51,7 @@ from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshSession
 from application.register_user import RegisterUser
 from application.remove_account import RemoveAccount
+from application.rename_account import RenameAccount
 from application.request_password_reset import RequestPasswordReset
 from application.reset_password import ResetPassword
 from application.revoke_session import RevokeSession
@@ -328,6 +329,7 @@ class Container(containers.DeclarativeContainer):
     set_account_active = providers.Factory(
         SetAccountActive, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
     )
+    rename_account = providers.Factory(RenameAccount, unit_of_work=unit_of_work.provider)
     prune_sessions = providers.Factory(
         PruneSessions, unit_of_work=unit_of_work.provider, clock=clock
     )
