@@ -11,7 +11,6 @@ from uuid import UUID
 from application.link_ports import OneTimeLinkRepository, ResetRequestRepository
 from application.mail_ports import OutboxRepository
 from domain.email import Email
-from domain.profile import Profile
 from domain.session import Session
 from domain.tokens import Claims, TokenType
 from domain.user import User
@@ -93,22 +92,10 @@ class SessionRepository(Protocol):
         ...
 
 
-class ProfileRepository(Protocol):
-    """Profiles by their user's id. `save` of a profile whose user does not exist raises the
-    store's foreign-key error; a deleted user's profile goes with it."""
-
-    async def get(self, user_id: UUID) -> Profile | None: ...
-
-    async def save(self, profile: Profile) -> None:
-        """Store the profile, replacing the user's previous one."""
-        ...
-
-
 class UnitOfWork(Protocol):
     """One transaction: `async with` opens it, `commit` keeps it, leaving without commit undoes."""
 
     users: UserRepository
-    profiles: ProfileRepository
     sessions: SessionRepository
     links: OneTimeLinkRepository
     reset_requests: ResetRequestRepository

@@ -46,12 +46,11 @@ from application.mail_throttling import (
     VerificationMailThrottle,
 )
 from application.mark_email_verified import MarkEmailVerified
-from application.prune_sessions import PruneSessions, PruneSessionsCommand
+from application.prune_sessions import PruneSessions
 from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshSession
 from application.register_user import RegisterUser
 from application.remove_account import RemoveAccount
-from application.rename_account import RenameAccount
 from application.request_password_reset import RequestPasswordReset
 from application.reset_password import ResetPassword
 from application.revoke_session import RevokeSession
@@ -70,7 +69,6 @@ from domain.password import PasswordPolicy
 from domain.session import SessionLifetime
 from entrypoints.http.responses import TokenResponder
 from entrypoints.mail import mail_sender_for
-from entrypoints.session_prune_loop import SessionPruneLoop, log_pruned
 from entrypoints.settings import Settings
 
 
@@ -329,17 +327,7 @@ class Container(containers.DeclarativeContainer):
     set_account_active = providers.Factory(
         SetAccountActive, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
     )
-    rename_account = providers.Factory(RenameAccount, unit_of_work=unit_of_work.provider)
     prune_sessions = providers.Factory(
         PruneSessions, unit_of_work=unit_of_work.provider, clock=clock
     )
     check_health = providers.Factory(CheckHealth, health_probe)
-
-    # Background jobs: started and stopped with the app (entrypoints/http/app.py).
-    session_prune_loop = providers.Singleton(
-        SessionPruneLoop,
-        prune_sessions,
-        providers.Factory(PruneSessionsCommand),
-        interval=3600.0,
-        observe=providers.Object(log_pruned),
-    )

@@ -20,7 +20,6 @@ from application.mail_ports import MailUnavailable
 from application.mark_email_verified import MarkEmailVerifiedCommand
 from application.prune_sessions import PruneSessionsCommand
 from application.remove_account import RemoveAccountCommand
-from application.rename_account import RenameAccountCommand
 from application.send_test_mail import SendTestMailCommand
 from application.set_account_active import SetAccountActiveCommand
 from domain.email import Email
@@ -58,9 +57,6 @@ def add_operator_commands(commands: Any) -> None:
         "delete", help="delete the account with its sessions, links and queued mail"
     )
     delete.add_argument("email")
-    rename = user_commands.add_parser("rename", help="set the name the app shows for the account")
-    rename.add_argument("email")
-    rename.add_argument("display_name")
 
     mail = commands.add_parser("mail", help="check the mail settings")
     mail_commands = mail.add_subparsers(dest="mail_command", required=True)
@@ -145,11 +141,6 @@ async def _run(args: argparse.Namespace, settings: Settings, password: str | Non
             )
             email = done.user.email
             print(f"verified {email}" if done.changed else f"{email} was already verified")
-        elif args.users_command == "rename":
-            profile = await container.rename_account().execute(
-                RenameAccountCommand(args.email, args.display_name)
-            )
-            print(f"renamed {Email.parse(args.email)} to {profile.display_name!r}")
         elif args.users_command == "delete":
             removed = await container.remove_account().execute(RemoveAccountCommand(args.email))
             print(f"deleted {removed.email} (id {removed.id})")

@@ -20,7 +20,6 @@ from sqlalchemy import (
 )
 
 from domain.email import MAX_EMAIL_LENGTH
-from domain.profile import MAX_DISPLAY_NAME_LENGTH
 
 # Stable constraint names, so migrations can drop or alter them on every backend, and the
 # adapter can tell which constraint an IntegrityError is about.
@@ -133,10 +132,3 @@ mail_outbox = Table(
 
 # The sender's query: unsent rows by when they are due.
 Index("ix_mail_outbox_next_attempt_at", mail_outbox.c.next_attempt_at)
-
-profiles = Table(
-    "profiles",
-    metadata,
-    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("display_name", String(MAX_DISPLAY_NAME_LENGTH), nullable=False),
-)

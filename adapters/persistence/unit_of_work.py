@@ -17,7 +17,6 @@ from adapters.persistence.lifecycle_repositories import (
     SqlAlchemyResetRequestRepository,
 )
 from adapters.persistence.outages import WAIT_SECONDS, is_outage
-from adapters.persistence.profile_repository import SqlAlchemyProfileRepository
 from adapters.persistence.repositories import (
     SqlAlchemySessionRepository,
     SqlAlchemyUserRepository,
@@ -51,7 +50,6 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     users: SqlAlchemyUserRepository
     sessions: SqlAlchemySessionRepository
-    profiles: SqlAlchemyProfileRepository
     statements: StatementRunner
     """The runner the repositories use, for a repository of your own in the same transaction."""
     links: SqlAlchemyLinkRepository
@@ -108,7 +106,6 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.statements = StatementRunner(connection, self._failed, self._driver)
         self.users = SqlAlchemyUserRepository(self.statements)
         self.sessions = SqlAlchemySessionRepository(self.statements)
-        self.profiles = SqlAlchemyProfileRepository(self.statements)
         self.links = SqlAlchemyLinkRepository(self.statements)
         self.outbox = SqlAlchemyOutboxRepository(self.statements)
         self.reset_requests = SqlAlchemyResetRequestRepository(self.statements)

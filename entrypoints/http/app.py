@@ -44,7 +44,6 @@ def create_app(container: Container | None = None) -> Litestar:
 
     async def on_startup() -> None:
         container.outbox_loop().start()  # one mail sender per process (adapters/mail)
-        container.session_prune_loop().start()
         # What start-up built (modules, the container, the routes) lives as long as the process:
         # out of the collector's sight, every collection has less to walk (the gc docs' advice
         # for long-lived servers). py-spy put collections at ~6 % of a /users/me request.
@@ -53,7 +52,6 @@ def create_app(container: Container | None = None) -> Litestar:
 
     async def on_shutdown() -> None:
         await container.outbox_loop().stop()
-        await container.session_prune_loop().stop()
         await container.engine().dispose()
         await close_attempt_store(container.attempt_store())
         container.password_hasher().close()

@@ -17,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 # Paths the app routes itself (links in mails land there); each answers the same document.
-CLIENT_ROUTES = ["/", "/sessions", "/reset-password", "/verify-email"]
+CLIENT_ROUTES = ["/", "/reset-password", "/verify-email"]
 
 # No inline script or style, nothing from another origin, no framing: an injected <script> or
 # attribute handler does not run, so an XSS cannot reach the token held in the page's memory.

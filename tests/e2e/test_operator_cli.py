@@ -180,19 +180,3 @@ def test_mail_test_writes_an_eml_file_without_smtp_and_reports_a_dead_server(
     assert len(list((tmp_path / ".data" / "outbox").glob("*.eml"))) == 1
     assert dead.returncode == 1
     assert "the mail server did not take the mail" in dead.stderr
-
-
-def test_users_rename_sets_the_name_the_app_shows(operator, client, container):
-    register(client, email=GRACE)
-
-    done = operator("users", "rename", GRACE, " Grace  Hopper ")
-    unknown = operator("users", "rename", "nobody@example.com", "Nobody")
-
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == f"renamed {GRACE} to 'Grace Hopper'\n"
-    assert unknown.returncode == 1
-    assert unknown.stderr.endswith("hexauth: no account has the email nobody@example.com\n")
-    shown = "SELECT p.display_name FROM profiles p JOIN users u ON u.id = p.user_id"
-    assert sql(client, container, f"{shown} WHERE u.email = :email", email=GRACE) == [
-        ("Grace Hopper",)
-    ]

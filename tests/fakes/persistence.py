@@ -19,16 +19,9 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from application.ports import (
-    ProfileRepository,
-    SessionRepository,
-    StoreUnavailable,
-    UnitOfWork,
-    UserRepository,
-)
+from application.ports import SessionRepository, StoreUnavailable, UnitOfWork, UserRepository
 from domain.email import Email
 from domain.errors import EmailAlreadyRegistered
-from domain.profile import Profile
 from domain.session import Session
 from domain.user import User
 from tests.fakes.lifecycle import (
@@ -46,7 +39,6 @@ class InMemoryStore:
 
     users: dict[UUID, User] = field(default_factory=dict)
     sessions: dict[UUID, Session] = field(default_factory=dict)
-    profiles: dict[UUID, Profile] = field(default_factory=dict)
     lifecycle: LifecycleRows = field(default_factory=LifecycleRows)
     commits: int = 0
     down: bool = False
@@ -248,31 +240,6 @@ class InMemorySessionRepository(SessionRepository):
         return len(dead)
 
 
-class InMemoryProfileRepository(ProfileRepository):
-    """Writes wait in `changes` until the unit of work commits them."""
-
-    def __init__(self, store: InMemoryStore, changes: _Changes) -> None:
-        self._store = store
-        self._changes = changes
-        self.changes: dict[UUID, Profile] = {}
-
-    async def get(self, user_id: UUID) -> Profile | None:
-        found = None
-        if _find_user(self._store, self._changes, user_id) is not None:
-            found = self.changes.get(user_id, self._store.profiles.get(user_id))
-        await _yield_after_reading()
-        return found
-
-    async def save(self, profile: Profile) -> None:
-        if _find_user(self._store, self._changes, profile.user_id) is None:
-            raise LookupError("foreign key: no such user")
-        self.changes[profile.user_id] = profile
-
-    def commit(self) -> None:
-        self._store.profiles.update(self.changes)
-        self.changes.clear()
-
-
 class InMemoryUnitOfWork(UnitOfWork):
     """Buffers writes until commit, like a transaction; leaving without commit drops them."""
 
@@ -286,7 +253,6 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._changes = _Changes()
         self.users = InMemoryUserRepository(store, self._changes)
         self.sessions = InMemorySessionRepository(store, self._changes)
-        self.profiles = InMemoryProfileRepository(store, self._changes)
         exists = partial(_find_user, store, self._changes)
         self.links = InMemoryLinkRepository(store.lifecycle, lambda user_id: bool(exists(user_id)))
         self.outbox = InMemoryOutboxRepository(
@@ -302,7 +268,6 @@ class InMemoryUnitOfWork(UnitOfWork):
 
     def _clear(self) -> None:
         self._changes.clear()
-        self.profiles.changes.clear()
         self.links.changes.clear()
         self.outbox.changes.clear()
         self.reset_requests.changes.clear()
@@ -322,13 +287,11 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._store.sessions.update(self._changes.sessions)
         for session_id in self._changes.deleted_sessions:
             self._store.sessions.pop(session_id, None)
-        self.profiles.commit()
         self.links.commit()
         self.outbox.commit()
         self.reset_requests.commit()
         for user_id in self._changes.deleted_users:  # ON DELETE CASCADE
             self._store.users.pop(user_id, None)
-            self._store.profiles.pop(user_id, None)
             rows = self._store.lifecycle
             rows.links = {k: v for k, v in rows.links.items() if v.user_id != user_id}
             rows.outbox = {k: v for k, v in rows.outbox.items() if v.entry.user_id != user_id}

@@ -51,12 +51,3 @@ describe("routes", () => {
     expect(bar.shown).toBe("/#token=not-a-link");
   });
 });
-
-describe("the sessions page", () => {
-  it("is its own route, with nothing taken from the address bar", () => {
-    const bar = addressBar("/sessions/");
-
-    expect(routeFrom(bar.location, bar.history)).toEqual({ page: "sessions" });
-    expect(bar.shown).toBe("/sessions/");
-  });
-});

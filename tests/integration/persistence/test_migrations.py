@@ -14,14 +14,7 @@ from sqlalchemy import Connection, inspect
 from adapters.persistence import create_engine, migrate
 from adapters.persistence.tables import metadata
 
-OUR_TABLES = {
-    "users",
-    "refresh_sessions",
-    "one_time_links",
-    "reset_requests",
-    "mail_outbox",
-    "profiles",
-}
+OUR_TABLES = {"users", "refresh_sessions", "one_time_links", "reset_requests", "mail_outbox"}
 
 
 def head_revision() -> str:

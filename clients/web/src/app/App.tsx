@@ -2,7 +2,6 @@ import { useAuth } from "../react/auth";
 import { Account } from "./Account";
 import { ResetPassword, VerifyEmail } from "./LinkPages";
 import type { Route } from "./routes";
-import { SessionCount } from "./SessionCount";
 import { SignInForm } from "./SignInForm";
 
 export function App({ route = { page: "home" } }: { route?: Route }) {
@@ -12,8 +11,6 @@ export function App({ route = { page: "home" } }: { route?: Route }) {
       <h1>hexauth</h1>
       {route.page === "reset-password" && <ResetPassword token={route.token} />}
       {route.page === "verify-email" && <VerifyEmail token={route.token} />}
-      {route.page === "sessions" && state.status === "signed-in" && <SessionCount />}
-      {route.page === "sessions" && state.status === "signed-out" && <SignInForm />}
       {route.page === "home" && state.status === "loading" && <p data-testid="loading">Loading…</p>}
       {route.page === "home" && state.status === "signed-out" && <SignInForm />}
       {route.page === "home" && state.status === "signed-in" && (

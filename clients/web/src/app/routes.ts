@@ -1,15 +1,12 @@
 /**
- * The app's pages. The server answers `/`, `/sessions`, `/reset-password` and `/verify-email` with
- * this app (entrypoints/http/web_app.py CLIENT_ROUTES); the mailed links carry their token in the
+ * The app's pages. The server answers `/`, `/reset-password` and `/verify-email` with this app
+ * (entrypoints/http/web_app.py CLIENT_ROUTES); the mailed links carry their token in the
  * fragment (`#token=...`), which no server log or `Referer` ever sees.
  */
 
 export type LinkPage = "reset-password" | "verify-email";
 
-export type Route =
-  | { page: "home" }
-  | { page: "sessions" }
-  | { page: LinkPage; token: string | null };
+export type Route = { page: "home" } | { page: LinkPage; token: string | null };
 
 const LINK_PAGES: readonly string[] = ["reset-password", "verify-email"] satisfies LinkPage[];
 
@@ -23,7 +20,6 @@ export function routeFrom(
   history: Pick<History, "replaceState" | "state">,
 ): Route {
   const page = location.pathname.replace(/^\/+|\/+$/g, "");
-  if (page === "sessions") return { page: "sessions" };
   if (!isLinkPage(page)) return { page: "home" };
   const token = new URLSearchParams(location.hash.replace(/^#/, "")).get("token");
   if (location.hash !== "") history.replaceState(history.state, "", location.pathname + location.search);
