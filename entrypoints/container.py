@@ -123,20 +123,18 @@ class Container(containers.DeclarativeContainer):
     # Counters live in a Litestar store (the app registers it, so its lifespan closes it).
     attempt_store = providers.Singleton(attempt_store_for, settings.provided.redis_url)
     attempt_counter = providers.Singleton(attempt_counter_for, attempt_store)
-    login_throttle = providers.Singleton(
-        LoginThrottle,
-        attempt_counter,
-        providers.Factory(
-            LoginLimits,
-            max_failures=settings.provided.login_max_failures,
-            max_failures_per_ip=settings.provided.login_max_failures_per_ip,
-            window=providers.Callable(_seconds, settings.provided.login_window),
-        ),
+    login_limits = providers.Factory(
+        LoginLimits,
+        max_failures=settings.provided.login_max_failures,
+        max_failures_per_ip=settings.provided.login_max_failures_per_ip,
+        window=providers.Callable(_seconds, settings.provided.login_window),
+    )
+    login_throttle = providers.Singleton(LoginThrottle, attempt_counter, login_limits)
+    registration_limits = providers.Factory(
+        RegistrationLimits, max_per_ip=settings.provided.register_max_per_ip
     )
     registration_throttle = providers.Singleton(
-        RegistrationThrottle,
-        attempt_counter,
-        providers.Factory(RegistrationLimits, max_per_ip=settings.provided.register_max_per_ip),
+        RegistrationThrottle, attempt_counter, registration_limits
     )
 
     key_ring = providers.Singleton(KeyRing.parse, settings.provided.auth_keys)
@@ -201,15 +199,14 @@ class Container(containers.DeclarativeContainer):
         observe=providers.Callable(mail_metrics).provided.observe,
         answer=answer_reset_requests,
     )
+    forgot_password_limits = providers.Factory(
+        ForgotPasswordLimits,
+        max_per_email_and_ip=settings.provided.login_max_failures,
+        max_per_ip=settings.provided.login_max_failures_per_ip,
+        window=providers.Callable(_seconds, settings.provided.login_window),
+    )
     forgot_password_throttle = providers.Singleton(
-        ForgotPasswordThrottle,
-        attempt_counter,
-        providers.Factory(
-            ForgotPasswordLimits,
-            max_per_email_and_ip=settings.provided.login_max_failures,
-            max_per_ip=settings.provided.login_max_failures_per_ip,
-            window=providers.Callable(_seconds, settings.provided.login_window),
-        ),
+        ForgotPasswordThrottle, attempt_counter, forgot_password_limits
     )
     verification_mail_throttle = providers.Singleton(
         VerificationMailThrottle, attempt_counter, providers.Factory(VerificationMailLimits)

@@ -1,4 +1,4 @@
-"""Plain builders for domain objects, and a `World` of use cases wired on in-memory fakes.
+"""Plain builders for domain objects, and a `World`: the container's use cases on in-memory fakes.
 
 Every builder has defaults, so a test names only what it is about: `a_user(is_active=False)`.
 """
@@ -9,50 +9,28 @@ import copy
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from application.answer_reset_requests import AnswerResetRequests
-from application.authenticate import Authenticate
-from application.change_password import ChangePassword
-from application.count_sessions import CountSessions
-from application.create_user import CreateUser
-from application.delete_account import DeleteAccount
-from application.deliver_mail import DeliverMail, DeliveryPolicy
-from application.get_current_user import GetCurrentUser
+from dependency_injector import providers
+
+from application.deliver_mail import DeliveryPolicy
 from application.link_mail import LinkMailer, LinkSettings
-from application.list_sessions import ListSessions
-from application.login import Login, LoginCommand
-from application.logout import Logout, LogoutCommand
-from application.logout_all import LogoutAll
-from application.mail_throttling import (
-    ForgotPasswordLimits,
-    ForgotPasswordThrottle,
-    VerificationMailLimits,
-    VerificationMailThrottle,
-)
-from application.prune_sessions import PruneSessions
-from application.reauthentication import Reauthentication
+from application.login import LoginCommand
+from application.logout import LogoutCommand
+from application.mail_throttling import ForgotPasswordLimits
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.register_user import RegisterCommand, RegisterUser
-from application.request_password_reset import RequestPasswordReset
-from application.reset_password import ResetPassword
 from application.results import AuthResult, Principal
-from application.revoke_session import RevokeSession
-from application.send_email_verification import SendEmailVerification
-from application.set_account_active import SetAccountActive
-from application.throttling import (
-    LoginLimits,
-    LoginThrottle,
-    RegistrationLimits,
-    RegistrationThrottle,
-)
+from application.throttling import LoginLimits, RegistrationLimits
 from application.token_issuer import TokenIssuer, TokenPolicy
-from application.verify_email import VerifyEmail
 from domain.email import Email
 from domain.password import PasswordPolicy
 from domain.session import Session, SessionLifetime
 from domain.tokens import Claims, TokenType
 from domain.user import User
+from entrypoints.container import Container
+from entrypoints.settings import Settings
 from tests.fakes.lifecycle import CountingLinkTokens, PlainComposer, RecordingMailSender
 from tests.fakes.persistence import InMemoryStore, InMemoryUnitOfWork
 from tests.fakes.security import (
@@ -146,7 +124,13 @@ def a_session(
 
 @dataclass
 class World:
-    """The use cases wired on fakes that share one store, one clock and one codec."""
+    """The application's container (entrypoints/container.py) with its adapters replaced by fakes
+    that share one store, one clock and one codec.
+
+    Every use case is the container's own wiring: `world.count_sessions` is the container's
+    `count_sessions` provider, built on these fakes, so a use case registered in the container
+    is here too, with nothing to add.
+    """
 
     store: InMemoryStore
     clock: FixedClock
@@ -155,7 +139,6 @@ class World:
     codec: FakeTokenCodec
     policy: TokenPolicy
     password_policy: PasswordPolicy
-    issuer: TokenIssuer
     events: RecordingSecurityEvents = field(default_factory=RecordingSecurityEvents)
     login_limits: LoginLimits = field(default_factory=LoginLimits)
     registration_limits: RegistrationLimits = field(default_factory=RegistrationLimits)
@@ -165,101 +148,53 @@ class World:
     require_verified_email: bool = False
     link_tokens: CountingLinkTokens = field(default_factory=CountingLinkTokens)
     mail: RecordingMailSender = field(default_factory=RecordingMailSender)
+    container: Container = field(init=False)
     attempts: InMemoryAttemptCounter = field(init=False)
+    issuer: TokenIssuer = field(init=False)
     mailer: LinkMailer = field(init=False)
-    register: RegisterUser = field(init=False)
-    login: Login = field(init=False)
-    refresh: RefreshSession = field(init=False)
-    logout: Logout = field(init=False)
-    authenticate: Authenticate = field(init=False)
-    get_current_user: GetCurrentUser = field(init=False)
-    logout_all: LogoutAll = field(init=False)
-    list_sessions: ListSessions = field(init=False)
-    count_sessions: CountSessions = field(init=False)
-    revoke_session: RevokeSession = field(init=False)
-    change_password: ChangePassword = field(init=False)
-    create_user: CreateUser = field(init=False)
-    set_account_active: SetAccountActive = field(init=False)
-    prune_sessions: PruneSessions = field(init=False)
-    request_password_reset: RequestPasswordReset = field(init=False)
-    answer_reset_requests: AnswerResetRequests = field(init=False)
-    reset_password: ResetPassword = field(init=False)
-    send_email_verification: SendEmailVerification = field(init=False)
-    verify_email: VerifyEmail = field(init=False)
-    delete_account: DeleteAccount = field(init=False)
-    deliver_mail: DeliverMail = field(init=False)
 
     def __post_init__(self) -> None:
-        uow = self.unit_of_work
         self.attempts = InMemoryAttemptCounter(self.clock)
-        self.mailer = LinkMailer(self.link_tokens, PlainComposer(), self.ids, self.link_settings)
-        self.register = RegisterUser(
-            uow,
-            self.hasher,
-            self.password_policy,
-            self.issuer,
-            self.clock,
-            self.ids,
-            self.events,
-            RegistrationThrottle(self.attempts, self.registration_limits),
-            self.mailer,
+        self.container = Container()
+        self.container.override_providers(
+            # Settings as declared, with their defaults, except what the world names.
+            settings=providers.Object(
+                Settings.model_construct(require_verified_email=self.require_verified_email)
+            ),
+            clock=providers.Object(self.clock),
+            ids=providers.Object(self.ids),
+            security_events=providers.Object(self.events),
+            unit_of_work=providers.Factory(InMemoryUnitOfWork, self.store),
+            password_hasher=providers.Object(self.hasher),
+            password_policy=providers.Object(self.password_policy),
+            attempt_counter=providers.Object(self.attempts),
+            login_limits=providers.Object(self.login_limits),
+            registration_limits=providers.Object(self.registration_limits),
+            forgot_password_limits=providers.Object(self.forgot_limits),
+            token_codec=providers.Object(self.codec),
+            token_policy=providers.Object(self.policy),
+            link_tokens=providers.Object(self.link_tokens),
+            mail_composer=providers.Object(PlainComposer()),
+            link_settings=providers.Object(self.link_settings),
+            mail_sender=providers.Object(self.mail),
+            delivery_policy=providers.Object(self.delivery),
         )
-        login_throttle = LoginThrottle(self.attempts, self.login_limits)
-        self.login = Login(
-            uow,
-            self.hasher,
-            self.issuer,
-            self.clock,
-            self.events,
-            login_throttle,
-            self.require_verified_email,
-        )
-        self.refresh = RefreshSession(
-            uow, self.codec, self.issuer, self.clock, self.ids, self.events
-        )
-        self.logout = Logout(uow, self.codec, self.clock, self.events)
-        self.authenticate = Authenticate(self.codec)
-        self.get_current_user = GetCurrentUser(uow)
-        self.logout_all = LogoutAll(uow, self.clock, self.events)
-        self.list_sessions = ListSessions(uow, self.clock)
-        self.count_sessions = CountSessions(uow, self.clock)
-        self.revoke_session = RevokeSession(uow, self.clock, self.events)
-        self.change_password = ChangePassword(
-            uow,
-            self.hasher,
-            self.password_policy,
-            self.issuer,
-            self.clock,
-            self.events,
-            Reauthentication(self.hasher, login_throttle, self.events),
-        )
-        self.create_user = CreateUser(
-            uow, self.hasher, self.password_policy, self.clock, self.ids, self.events
-        )
-        self.set_account_active = SetAccountActive(uow, self.clock, self.events)
-        self.prune_sessions = PruneSessions(uow, self.clock)
-        self.request_password_reset = RequestPasswordReset(
-            uow,
-            self.clock,
-            self.ids,
-            self.events,
-            ForgotPasswordThrottle(self.attempts, self.forgot_limits),
-        )
-        self.answer_reset_requests = AnswerResetRequests(uow, self.mailer, self.clock, self.events)
-        self.reset_password = ResetPassword(
-            uow, self.hasher, self.password_policy, self.clock, self.events
-        )
-        self.send_email_verification = SendEmailVerification(
-            uow,
-            self.mailer,
-            self.clock,
-            VerificationMailThrottle(self.attempts, VerificationMailLimits()),
-        )
-        self.verify_email = VerifyEmail(uow, self.clock, self.events)
-        self.delete_account = DeleteAccount(
-            uow, self.events, Reauthentication(self.hasher, login_throttle, self.events)
-        )
-        self.deliver_mail = DeliverMail(uow, self.mail, self.clock, self.delivery, self.events)
+        self.issuer = self.container.token_issuer()
+        self.mailer = self.container.link_mailer()
+
+    def __getattr__(self, name: str) -> Any:
+        """A use case by its provider's name in the container, such as `world.count_sessions`."""
+        if name.startswith("_") or name == "container":  # not set yet, or a copy/pickle probe
+            raise AttributeError(name)
+        return getattr(self.container, name)()
+
+    @property
+    def register(self) -> RegisterUser:
+        return self.container.register_user()
+
+    @property
+    def refresh(self) -> RefreshSession:
+        return self.container.refresh_session()
 
     def unit_of_work(
         self, *, read_only: bool = False, autocommit: bool = False
@@ -371,7 +306,6 @@ def a_world(
         codec=codec,
         policy=policy,
         password_policy=a_password_policy() if password_policy is None else password_policy,
-        issuer=TokenIssuer(codec, ids, policy),
         login_limits=LoginLimits() if login_limits is None else login_limits,
         registration_limits=(
             RegistrationLimits() if registration_limits is None else registration_limits
