@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from entrypoints.log_config import configure_logging, logging_config, wants_json
+from entrypoints.log_config import configure_logging, logging_config
 from entrypoints.operator_commands import (
     OPERATOR_COMMANDS,
     add_operator_commands,
@@ -21,7 +21,9 @@ from entrypoints.settings import Settings, SettingsError
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    configure_logging(as_json=wants_json())
+    # Readable lines until the settings say which environment this is (what they log themselves,
+    # a generated development key, is only ever logged in development).
+    configure_logging(as_json=False)
     if args.command == "keys":
         return _keys_new(args.kid)
     try:
@@ -29,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"hexauth: {error}", file=sys.stderr)
         return 2
+    if settings.is_production:
+        configure_logging(as_json=True)
     if args.command == "migrate":
         return _migrate(settings)
     if args.command in OPERATOR_COMMANDS:
@@ -96,9 +100,9 @@ def _serve(settings: Settings, workers: int) -> int:
     # again: with this handler in place a completed graceful shutdown exits with status 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     # The app reads the settings again where uvicorn builds it (in this process, or in each
-    # worker); the development key read above goes along, so its warning is printed once.
-    if not os.environ.get("AUTH_KEYS"):
-        os.environ["AUTH_KEYS"] = settings.auth_keys
+    # worker); the keys read above go along (a generated development key's warning is printed
+    # once). Written, not read: the settings declaration stays the one reader of AUTH_KEYS.
+    os.environ["AUTH_KEYS"] = settings.auth_keys
     share_across_processes(workers)
     uvicorn.run(
         "entrypoints.http.app:create_app",

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import logging
 import logging.config
-import os
 import sys
-from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -28,16 +26,6 @@ LEVEL = "INFO"
 # Keys that add nothing to a line: uvicorn's coloured copy of its message, and what another
 # formatter may have left on the record before ours ran.
 _NOISE = frozenset({"color_message", "asctime"})
-
-
-def wants_json(environ: Mapping[str, str] | None = None) -> bool:
-    """JSON lines when APP_ENV=production.
-
-    Read straight from the environment, before the settings, so that what the settings
-    themselves log (a generated development key) is already formatted.
-    """
-    env = os.environ if environ is None else environ
-    return env.get("APP_ENV", "").strip() == "production"
 
 
 def logging_config(*, as_json: bool, level: str = LEVEL) -> dict[str, Any]:

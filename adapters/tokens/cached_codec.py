@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from datetime import timedelta
+
+from cachetools import LRUCache
 
 from adapters.tokens.codec import MAX_TOKEN_LENGTH
 from adapters.tokens.jws import MAX_LEEWAY, check_times
@@ -42,11 +43,11 @@ class CachingTokenCodec(TokenCodec):
             raise ValueError("max_entries must be at least 1")
         self._inner = inner
         self._clock = clock
-        self._max_entries = max_entries
         self._leeway = leeway
-        self._verified: OrderedDict[str, Claims] = OrderedDict()
-        # The event loop is the only caller in the server; the lock keeps a lookup and an
-        # eviction from interleaving should another thread ever decode.
+        self._verified: LRUCache[str, Claims] = LRUCache(maxsize=max_entries)
+        # The event loop is the only caller in the server; cachetools' caches are not
+        # thread-safe, so the lock keeps a lookup and an eviction apart should another
+        # thread ever decode.
         self._lock = threading.Lock()
 
     def encode(self, claims: Claims) -> str:
@@ -59,9 +60,7 @@ class CachingTokenCodec(TokenCodec):
         if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("malformed token")
         with self._lock:
-            claims = self._verified.get(token)
-            if claims is not None:
-                self._verified.move_to_end(token)
+            claims = self._verified.get(token)  # a hit counts as a use
         if claims is None:
             claims = self._inner.decode(token, expected)
             self._remember(token, claims)
@@ -71,10 +70,7 @@ class CachingTokenCodec(TokenCodec):
 
     def _remember(self, token: str, claims: Claims) -> None:
         with self._lock:
-            self._verified[token] = claims
-            self._verified.move_to_end(token)
-            while len(self._verified) > self._max_entries:
-                self._verified.popitem(last=False)
+            self._verified[token] = claims  # evicts the least recently used past maxsize
 
     def _check_times(self, token: str, claims: Claims) -> None:
         # The very check PyJwtSigner makes on the token's times, so a cached token is refused

@@ -1,11 +1,11 @@
 """Who is calling, and at which origin: the one place that believes X-Forwarded-* headers.
 
 docs/api.md "Client IP": the socket peer, or the forwarded address when the peer is a proxy listed
-in FORWARDED_ALLOW_IPS (empty trusts none, not even loopback). The app applies this itself, and
-`hexauth serve` runs uvicorn with proxy_headers off, so the headers are read exactly once, and the
-same rule holds under any server and under the test client. Like uvicorn's ProxyHeadersMiddleware,
-whose list syntax it accepts (addresses, networks, `*`), it takes the nearest address in
-X-Forwarded-For that is not a trusted proxy: entries further left were written by the client.
+in FORWARDED_ALLOW_IPS (empty trusts none, not even loopback). uvicorn's own
+`ProxyHeadersMiddleware` does the work (the nearest X-Forwarded-For entry that is not a trusted
+proxy is the client; X-Forwarded-Proto is the scheme), run by the app rather than by the server so
+the same rule holds under any server and under the test client; `hexauth serve` keeps uvicorn's
+own pass off, so the headers are read exactly once.
 """
 
 from __future__ import annotations
@@ -21,60 +21,11 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from entrypoints.http.request_id import current_client_ip
 
-_IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?")
-
-
-class TrustedProxies:
-    """The FORWARDED_ALLOW_IPS list: addresses, networks (`10.0.0.0/8`) or `*` for any peer."""
-
-    def __init__(self, entries: Iterable[str]) -> None:
-        entries = [entry.strip() for entry in entries if entry.strip()]
-        self.trust_all = "*" in entries
-        self._networks = [ipaddress.ip_network(e, strict=False) for e in entries if e != "*"]
-
-    def __contains__(self, host: str | None) -> bool:
-        if self.trust_all:
-            return host is not None
-        address = _address(host)
-        return address is not None and any(address in network for network in self._networks)
-
-
-def client_from_forwarded_for(header: str, proxies: TrustedProxies) -> str | None:
-    """The client named by an X-Forwarded-For list whose last writer is a trusted proxy.
-
-    Each proxy appends the address it got the request from, so walking from the right, the first
-    address that is not a trusted proxy is the client. None when that entry is not an address.
-    """
-    hops = [_strip_port(hop.strip()) for hop in header.split(",")]
-    if not proxies.trust_all:
-        for hop in reversed(hops):
-            if hop not in proxies:
-                return _normalized(hop)
-    # Every hop is a trusted proxy (or all are trusted): the leftmost is the client.
-    return _normalized(hops[0])
-
-
-def apply_forwarded_headers(scope: Scope, proxies: TrustedProxies) -> None:
-    """Rewrite the scope's client, scheme and Host as the trusted proxy says, if the peer is one."""
-    peer = scope.get("client")
-    if peer is None or peer[0] not in proxies:
-        return
-    headers = MutableScopeHeaders(scope)
-    forwarded_for = ", ".join(headers.getall("x-forwarded-for", []))
-    if forwarded_for.strip():
-        client = client_from_forwarded_for(forwarded_for, proxies)
-        if client is not None:
-            scope["client"] = (client, 0)
-    proto = _last(headers.get("x-forwarded-proto")).lower()
-    if proto in {"http", "https"}:
-        scope["scheme"] = proto
-    host = _last(headers.get("x-forwarded-host"))
-    if _HOST.fullmatch(host):
-        headers["host"] = host
 
 
 def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
@@ -83,21 +34,40 @@ def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return client.host if client is not None else None
 
 
+async def _scope_rewritten(scope: Any, receive: Any, send: Any) -> None:
+    """The app uvicorn's middleware hands on to: it rewrote the scope in place, nothing else."""
+
+
 class ForwardedHeadersMiddleware(ASGIMiddleware):
-    """Applies `apply_forwarded_headers` first, and keeps the client address for log records."""
+    """uvicorn's ProxyHeadersMiddleware for the client and the scheme, then what it lacks; and
+    the client address kept for log records."""
 
     scopes = (ScopeType.HTTP,)
 
     def __init__(self, forwarded_allow_ips: Iterable[str]) -> None:
-        self._proxies = TrustedProxies(forwarded_allow_ips)
+        # uvicorn would trust 127.0.0.1 by default: the list is always passed, and empty trusts
+        # none. Networks are given as uvicorn parses them (strict: 10.0.0.0/8, not 10.0.0.5/8).
+        trusted = [
+            entry if entry == "*" else str(ipaddress.ip_network(entry, strict=False))
+            for entry in (entry.strip() for entry in forwarded_allow_ips)
+            if entry
+        ]
+        self._proxy_headers = ProxyHeadersMiddleware(_scope_rewritten, trusted_hosts=trusted)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        apply_forwarded_headers(scope, self._proxies)
+        peer = scope.get("client")
+        if peer is not None:
+            # An IPv4 client on a dual-stack socket (::ffff:a.b.c.d) is judged as the IPv4
+            # address it is; uvicorn compares it as IPv6 and would not find it in 10.0.0.0/8.
+            peer = (_canonical(peer[0]) or peer[0], peer[1])
+            scope["client"] = peer
+        scheme = scope["scheme"]
+        # uvicorn and Litestar each type the ASGI dicts with TypedDicts of their own.
+        await self._proxy_headers(scope, receive, send)  # type: ignore[arg-type]
+        if peer is not None and peer[0] in self._proxy_headers.trusted_hosts:
+            _apply_what_uvicorn_lacks(scope, peer, scheme)
         client = scope.get("client")
-        host = None
-        if client:
-            host = _normalized(client[0]) or client[0]
-            scope["client"] = (host, client[1])
+        host = client[0] if client else None
         token = current_client_ip.set(host)
         try:
             await next_app(scope, receive, send)
@@ -105,34 +75,38 @@ class ForwardedHeadersMiddleware(ASGIMiddleware):
             current_client_ip.reset(token)
 
 
-# Every request parses its peer's address, and most come from few addresses (proxies, steady
-# clients): remembering the parses took ~30 µs off a request (docs/performance.md).
+def _apply_what_uvicorn_lacks(scope: Scope, peer: tuple[str, int], scheme: str) -> None:
+    """The rest of a trusted proxy's word, which uvicorn does not apply:
+
+    - a forwarded client that is not an address ("unknown", a name) names no one: the peer stays;
+      one that is, gets one spelling (so a throttle counts one client once);
+    - a chain of proxies sends X-Forwarded-Proto as a list, whose last entry is the nearest
+      proxy's (uvicorn reads the header whole, ignores "http, https", and takes "ws" for http);
+    - X-Forwarded-Host, for the CSRF own-origin rule (docs/api.md "CSRF header").
+    """
+    client = scope["client"] or peer
+    canonical = _canonical(client[0])
+    scope["client"] = peer if canonical is None else (canonical, client[1])
+    headers = MutableScopeHeaders(scope)
+    proto = _last(headers.get("x-forwarded-proto")).lower()
+    scope["scheme"] = proto if proto in {"http", "https"} else scheme
+    host = _last(headers.get("x-forwarded-host"))
+    if _HOST.fullmatch(host):
+        headers["host"] = host
+
+
+# Most requests come from few peers (proxies, steady clients): remembering the parses is the
+# same trade uvicorn's trust check makes.
 @functools.lru_cache(maxsize=4096)
-def _address(host: str | None) -> _IPAddress | None:
-    if not host:
-        return None
+def _canonical(host: str) -> str | None:
+    """The canonical text of an address (IPv4-mapped IPv6 as IPv4), or None if not one."""
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
         return None
-    # An IPv4 client on a dual-stack socket is one client, however it is spelled.
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def _normalized(host: str) -> str | None:
-    """The canonical text of an address (so one client has one spelling), or None."""
-    address = _address(host)
-    return None if address is None else str(address)
-
-
-def _strip_port(hop: str) -> str:
-    if hop.startswith("["):  # [2001:db8::1]:443
-        return hop[1:].split("]", 1)[0]
-    if hop.count(":") == 1:  # 192.0.2.1:443
-        return hop.split(":", 1)[0]
-    return hop
+        return str(address.ipv4_mapped)
+    return str(address)
 
 
 def _last(value: str | None) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Router
+from litestar import MediaType, Request, Router, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OpenAPI,
@@ -24,9 +24,10 @@ from litestar.openapi.spec import (
     Schema,
     SecurityScheme,
 )
-from litestar.static_files import create_static_files_router
 from litestar.types import Method
 from swagger_ui_bundle import swagger_ui_path
+
+from entrypoints.http.static_files import contained_static_files_router
 
 SCHEMA_PATH = "/schema"
 ASSETS_PATH = f"{SCHEMA_PATH}/assets"
@@ -48,20 +49,70 @@ def operation_id(handler: HTTPRouteHandler, method: Method, path: list[Any]) -> 
     return first + "".join(word.capitalize() for word in rest)
 
 
+class SwaggerPage(OpenAPIRenderPlugin):
+    """Swagger UI laid out as its own distribution's index.html does: the page only names
+    scripts and a stylesheet, and an initializer script loads the document by URL. No inline
+    script or style, so the page runs under the CSP of every HTML page (edge_headers.py), which
+    Litestar's SwaggerRenderPlugin (the document inlined in a <script>) cannot."""
+
+    def __init__(self) -> None:
+        super().__init__(path=["/swagger"], media_type=MediaType.HTML)
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return _SWAGGER_PAGE
+
+    def receive_router(self, router: Router) -> None:
+        router.register(_swagger_initializer)
+
+
+_SWAGGER_PAGE = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>hexauth API</title>
+<link rel="icon" type="image/png" href="{ASSETS_PATH}/favicon-32x32.png">
+<link rel="stylesheet" href="{ASSETS_PATH}/swagger-ui.css">
+<link rel="stylesheet" href="{ASSETS_PATH}/index.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="{ASSETS_PATH}/swagger-ui-bundle.js"></script>
+<script src="{ASSETS_PATH}/swagger-ui-standalone-preset.js"></script>
+<script src="{SCHEMA_PATH}/swagger-initializer.js"></script>
+</body>
+</html>
+""".encode()
+
+# validatorUrl null: Swagger UI would otherwise send the document to validator.swagger.io.
+_SWAGGER_INITIALIZER = f"""window.ui = SwaggerUIBundle({{
+  url: "{SCHEMA_PATH}/openapi.json",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  validatorUrl: null,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+  layout: "BaseLayout",
+}});
+"""
+
+
+@get(
+    "/swagger-initializer.js",
+    media_type="text/javascript",
+    include_in_schema=False,
+    sync_to_thread=False,
+)
+def _swagger_initializer() -> str:
+    return _SWAGGER_INITIALIZER
+
+
 def openapi_config() -> OpenAPIConfig:
-    swagger = SwaggerRenderPlugin(
-        path="/swagger",
-        js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
-        css_url=f"{ASSETS_PATH}/swagger-ui.css",
-        standalone_preset_js_url=f"{ASSETS_PATH}/swagger-ui-standalone-preset.js",
-        favicon=f"<link rel='icon' type='image/png' href='{ASSETS_PATH}/favicon-32x32.png'>",
-    )
     return OpenAPIConfig(
         title="hexauth",
         version="1.2.0",
         description="Register, sign in, refresh and sign out with typed, encrypted tokens.",
         path=SCHEMA_PATH,
-        render_plugins=[swagger],
+        render_plugins=[SwaggerPage()],
         operation_id_creator=operation_id,
         components=Components(
             security_schemes={
@@ -78,8 +129,8 @@ def openapi_config() -> OpenAPIConfig:
 
 def swagger_assets() -> Router:
     """The Swagger UI files of the installed package, under ASSETS_PATH."""
-    return create_static_files_router(
-        path=ASSETS_PATH, directories=[str(swagger_ui_path)], name="swagger-assets"
+    return contained_static_files_router(
+        path=ASSETS_PATH, directory=swagger_ui_path, name="swagger-assets"
     )
 
 

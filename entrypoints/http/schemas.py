@@ -60,7 +60,10 @@ class PasswordChange(msgspec.Struct):
 class AcceptedBody(msgspec.Struct):
     """A 202's body: the request is taken, its mail (if any) leaves through the outbox."""
 
-    status: Literal["accepted"] = "accepted"
+    status: Literal["accepted"]
+
+
+ACCEPTED = AcceptedBody(status="accepted")
 
 
 class ForgotPassword(msgspec.Struct):

@@ -36,6 +36,7 @@ from entrypoints.http.problem_docs import (
 )
 from entrypoints.http.responses import NO_STORE
 from entrypoints.http.schemas import (
+    ACCEPTED,
     AcceptedBody,
     EmailVerification,
     ForgotPassword,
@@ -84,7 +85,7 @@ class RecoveryController(Controller):
         await request_password_reset.execute(
             RequestPasswordResetCommand(data.email, client_ip(request))
         )
-        return Response(AcceptedBody(), status_code=HTTP_202_ACCEPTED, headers=NO_STORE)
+        return Response(ACCEPTED, status_code=HTTP_202_ACCEPTED, headers=NO_STORE)
 
     @post(
         "/password/reset",
@@ -170,4 +171,4 @@ class VerificationMailController(Controller):
         send_email_verification: NamedDependency[SendEmailVerification],
     ) -> Response[AcceptedBody]:
         await send_email_verification.execute(SendEmailVerificationCommand(request.user))
-        return Response(AcceptedBody(), status_code=HTTP_202_ACCEPTED, headers=NO_STORE)
+        return Response(ACCEPTED, status_code=HTTP_202_ACCEPTED, headers=NO_STORE)

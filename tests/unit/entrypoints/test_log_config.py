@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from entrypoints.http.request_id import RequestIdLogFilter, current_request_id
-from entrypoints.log_config import formatter, logging_config, wants_json
+from entrypoints.log_config import formatter, logging_config
 
 
 @pytest.fixture
@@ -78,14 +78,6 @@ def test_the_configuration_travels_to_worker_processes_as_plain_data():
     config = logging_config(as_json=True)
 
     assert pickle.loads(pickle.dumps(config)) == config  # noqa: S301 (our own bytes)
-
-
-@pytest.mark.parametrize(
-    ("environ", "expected"),
-    [({}, False), ({"APP_ENV": "development"}, False), ({"APP_ENV": "production"}, True)],
-)
-def test_json_is_for_production(environ, expected):
-    assert wants_json(environ) is expected
 
 
 APPLIED = """
