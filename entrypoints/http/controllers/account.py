@@ -42,9 +42,9 @@ SESSIONS_DESCRIPTION = """\
 The caller's live sessions (neither revoked nor expired), newest `created_at` first. `id` is the
 session id the tokens carry as `sid`; `current` is true for the session of the access token that
 asks. `amr` says how the session signed in (RFC 8176 values, `["pwd"]` for a password); its
-refreshes keep it. `expires_at` is when the session ends unless it is refreshed before: its idle
-expiry (`AUTH_REFRESH_TTL` after the last refresh), which is never after its absolute end
-(`AUTH_SESSION_MAX_AGE` after login). Each refresh moves it on, up to that absolute end."""
+refreshes keep it. `expires_at` is when the session ends unless it is refreshed before:
+its idle expiry (`AUTH_REFRESH_TTL` after the last refresh), which is never after its absolute
+end (`AUTH_SESSION_MAX_AGE` after login). Each refresh moves it on, up to that absolute end."""
 
 
 class AccountController(Controller):
