@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from application.ports import TokenCodec
 from application.results import Principal
+from domain.errors import InvalidToken
 from domain.tokens import TokenType
 
 
@@ -12,6 +13,15 @@ class Authenticate:
         self._codec = codec
 
     def execute(self, access_token: str) -> Principal:
-        """Raise InvalidToken for anything but a valid access token."""
+        """Raise InvalidToken for anything but a valid access token.
+
+        Stateless: whether the token's credentials version is still the account's is checked
+        where a use case loads the account (application/accounts.py)."""
         claims = self._codec.decode(access_token, TokenType.ACCESS)
-        return Principal(user_id=claims.subject, session_id=claims.session_id)
+        if claims.credentials_version is None:  # the codec requires `cv` of every access token
+            raise InvalidToken("an access token without a credentials version")
+        return Principal(
+            user_id=claims.subject,
+            session_id=claims.session_id,
+            credentials_version=claims.credentials_version,
+        )

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.accounts import account_of
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
 from application.reauthentication import Reauthentication
 from application.results import AuthResult, Principal
 from application.token_issuer import TokenIssuer
+from domain.auth_methods import PASSWORD_ONLY
 from domain.password import PasswordPolicy
-from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class ChangePassword:
 
         A wrong current password counts as a failed login of the account from the client."""
         async with self._unit_of_work() as uow:
-            user = ensure_active(await uow.users.get(command.principal.user_id))
+            user = await account_of(command.principal, uow.users)
         self._password_policy.check(command.new_password, user.email, field="new_password")
         # Both argon2 runs happen outside any transaction: no connection waits on them.
         await self._reauthentication.confirm(
@@ -59,10 +60,10 @@ class ChangePassword:
         )
         user.change_password_hash(await self._hasher.hash(command.new_password))
         now = self._clock.now()
-        session = self._issuer.start_session(user, now, command.user_agent)
+        session = self._issuer.start_session(user, now, command.user_agent, amr=PASSWORD_ONLY)
         async with self._unit_of_work() as uow:
             # Again inside the writing transaction: the account may have been disabled meanwhile.
-            ensure_active(await uow.users.get(command.principal.user_id))
+            await account_of(command.principal, uow.users)
             await uow.users.save_password_hash(user)
             await uow.sessions.revoke_all(user.id, now)
             await uow.links.kill_resets(user.id, now)  # a reset link must not undo the change

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.accounts import account_of
 from application.ports import Clock, UnitOfWorkFactory
 from application.results import Principal
-from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,5 +22,5 @@ class CountSessions:
     async def execute(self, command: CountSessionsCommand) -> int:
         """Raise InvalidToken when the account was deleted or disabled."""
         async with self._unit_of_work(read_only=True) as uow:
-            user = ensure_active(await uow.users.get(command.principal.user_id))
+            user = await account_of(command.principal, uow.users)
             return await uow.sessions.count_live(user, self._clock.now())

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.accounts import account_of
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import UnitOfWorkFactory
 from application.reauthentication import Reauthentication
 from application.results import Principal
-from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ class DeleteAccount:
         """Raise InvalidToken for a gone or disabled account, TooManyAttempts, or
         WrongCurrentPassword; nothing is deleted then."""
         async with self._unit_of_work(read_only=True) as uow:
-            user = ensure_active(await uow.users.get(command.principal.user_id))
+            user = await account_of(command.principal, uow.users)
         # The argon2 check happens outside any transaction: no connection waits on it.
         await self._reauthentication.confirm(
             user, command.password, command.client_ip, "delete_account"

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from application.accounts import account_of
 from application.ports import UnitOfWorkFactory
 from application.results import Principal
-from domain.user import User, ensure_active
+from domain.user import User
 
 
 class GetCurrentUser:
@@ -12,6 +13,7 @@ class GetCurrentUser:
         self._unit_of_work = unit_of_work
 
     async def execute(self, principal: Principal) -> User:
-        """Raise InvalidToken when the account was deleted or disabled since the token was made."""
+        """Raise InvalidToken when the account was deleted or disabled, or its credentials
+        changed, since the token was made."""
         async with self._unit_of_work(read_only=True) as uow:
-            return ensure_active(await uow.users.get(principal.user_id))
+            return await account_of(principal, uow.users)

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from application.accounts import account_of
 from application.ports import Clock, UnitOfWorkFactory
 from application.results import Principal
+from domain.auth_methods import AuthMethods
 from domain.session import Session
-from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,8 @@ class LiveSession:
     """When the session ends unless refreshed before: its idle expiry, which is never after
     its absolute end. A refresh moves it on, up to the absolute end."""
     user_agent: str | None
+    amr: AuthMethods
+    """How the session signed in (RFC 8176); its refreshes keep it."""
     current: bool
     """Whether the access token that asked belongs to this session."""
 
@@ -37,6 +40,7 @@ class LiveSession:
             last_used_at=session.last_used_at,
             expires_at=session.idle_expires_at,
             user_agent=session.user_agent,
+            amr=session.amr,
             current=session.id == principal.session_id,
         )
 
@@ -51,7 +55,7 @@ class ListSessions:
     async def execute(self, command: ListSessionsCommand) -> list[LiveSession]:
         """Raise InvalidToken when the account was deleted or disabled."""
         async with self._unit_of_work() as uow:
-            user = ensure_active(await uow.users.get(command.principal.user_id))
+            user = await account_of(command.principal, uow.users)
             sessions = await uow.sessions.list_live(user.id, self._clock.now())
         # A session whose login a credential change overtook is live in the store until its
         # first refresh revokes it, but it can never refresh: not listed.

@@ -15,6 +15,7 @@ from application.ports import (
 from application.results import AuthResult
 from application.throttling import LoginThrottle, Reservation
 from application.token_issuer import TokenIssuer
+from domain.auth_methods import PASSWORD_ONLY
 from domain.email import Email
 from domain.errors import (
     AccountDisabled,
@@ -78,7 +79,7 @@ class Login:
         # The session keeps the credentials version read with the hash that was checked: if a
         # password change (or a disable) commits at any moment after that read, the session can
         # never refresh (docs/api.md "Refresh sessions").
-        session = self._issuer.start_session(user, now, command.user_agent)
+        session = self._issuer.start_session(user, now, command.user_agent, amr=PASSWORD_ONLY)
         async with self._unit_of_work() as uow:
             await self._ensure_credentials_unchanged(uow, user, command)
             if rehashed is not None:

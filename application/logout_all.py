@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.accounts import account_of
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, UnitOfWorkFactory
 from application.results import Principal
-from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +14,8 @@ class LogoutAllCommand:
 
 
 class LogoutAll:
-    """Sign the account out everywhere: every live session of the user is revoked."""
+    """Sign the account out everywhere: every live session of the user is revoked, and every
+    access token issued until now is refused (the credentials version goes up)."""
 
     def __init__(
         self,
@@ -27,13 +28,16 @@ class LogoutAll:
         self._events = events
 
     async def execute(self, command: LogoutAllCommand) -> int:
-        """Return how many sessions were revoked; raise InvalidToken for a gone or disabled user.
+        """Return how many sessions were revoked; raise InvalidToken for a gone or disabled user,
+        or a token its credentials no longer issue.
 
-        Access tokens already handed out stay valid until they expire (they are stateless);
-        no refresh token of the user works any more.
+        The credentials version rises in the same transaction as the revocation, so from its
+        commit no refresh token and no access token of the user works, the caller's included.
         """
         async with self._unit_of_work() as uow:
-            user = ensure_active(await uow.users.get(command.principal.user_id))
+            user = await account_of(command.principal, uow.users)
+            user.sign_out_everywhere()
+            await uow.users.save_credentials_change(user)
             revoked = await uow.sessions.revoke_all(user.id, self._clock.now())
             await uow.commit()
         self._events.record(

@@ -37,6 +37,12 @@ class UserRepository(Protocol):
         the stored credentials version is no longer `user.credentials_version`."""
         ...
 
+    async def save_credentials_change(self, user: User) -> None:
+        """Count a credential change that stores nothing else (a sign-out everywhere): the
+        stored credentials version goes up by one (counted in the store, as for a new password).
+        An unknown user changes nothing."""
+        ...
+
     async def save_active(self, user: User) -> None:
         """Store whether the user is active; a change of it is a credential change (the stored
         credentials version goes up by one), saving the stored state again changes nothing."""

@@ -16,6 +16,7 @@ from application.ports import (
 from application.results import AuthResult
 from application.throttling import RegistrationThrottle, Reservation
 from application.token_issuer import TokenIssuer
+from domain.auth_methods import PASSWORD_ONLY
 from domain.email import Email
 from domain.errors import TooManyAttempts
 from domain.one_time_link import LinkPurpose
@@ -86,7 +87,7 @@ class RegisterUser:
         password_hash = await self._hasher.hash(command.password)
         now = self._clock.now()
         user = User(id=self._ids.new_id(), email=email, password_hash=password_hash, created_at=now)
-        session = self._issuer.start_session(user, now, command.user_agent)
+        session = self._issuer.start_session(user, now, command.user_agent, amr=PASSWORD_ONLY)
         async with self._unit_of_work() as uow:
             await uow.users.add(user)
             await uow.sessions.add(session)

@@ -17,7 +17,9 @@ class AuthResult:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who an access token speaks for, and from which session."""
+    """Who an access token speaks for, from which session, and with which credentials version
+    (`cv`): application/accounts.py `account_of` is where that version is checked."""
 
     user_id: UUID
     session_id: UUID
+    credentials_version: int

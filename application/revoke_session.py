@@ -3,11 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.accounts import account_of
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, UnitOfWorkFactory
 from application.results import Principal
 from domain.errors import SessionNotFound
-from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ class RevokeSession:
         session_id = _parse(command.session_id)
         now = self._clock.now()
         async with self._unit_of_work() as uow:
-            user = ensure_active(await uow.users.get(command.principal.user_id))
+            user = await account_of(command.principal, uow.users)
             session = None if session_id is None else await uow.sessions.get(session_id)
             if session is None or session.user_id != user.id or not session.is_live(now):
                 raise SessionNotFound("no such session")

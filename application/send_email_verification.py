@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.accounts import account_of
 from application.link_mail import LinkMailer
 from application.mail_throttling import VerificationMailThrottle
 from application.ports import Clock, Overloaded, StoreUnavailable, UnitOfWorkFactory
 from application.results import Principal
 from domain.one_time_link import LinkPurpose
-from domain.user import ensure_active
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class SendEmailVerification:
         reservation = await self._throttle.reserve(command.principal.user_id)
         try:
             async with self._unit_of_work() as uow:
-                user = ensure_active(await uow.users.get(command.principal.user_id))
+                user = await account_of(command.principal, uow.users)
                 if user.email_verified:
                     return False
                 await self._mailer.send(uow, user, LinkPurpose.VERIFY, self._clock.now())

@@ -28,7 +28,8 @@ class SetAccountActive:
 
     Disabling also revokes every session, so the account is out at once: no refresh works,
     and the access tokens still in flight are refused because the account is disabled.
-    Enabling lets the owner sign in again; it brings back no session.
+    Enabling lets the owner sign in again; it brings back no session, and no access token from
+    before the disable (each change counts a credential change).
     """
 
     def __init__(

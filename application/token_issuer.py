@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from application.ports import IdGenerator, TokenCodec
+from domain.auth_methods import AuthMethods
 from domain.session import Session, SessionLifetime
 from domain.tokens import Claims, TokenPair, TokenType
 from domain.user import User
@@ -29,12 +30,16 @@ class TokenIssuer:
     def policy(self) -> TokenPolicy:
         return self._policy
 
-    def start_session(self, owner: User, now: datetime, user_agent: str | None) -> Session:
-        """A new session of `owner`, bound to the credentials version `owner` was read with."""
+    def start_session(
+        self, owner: User, now: datetime, user_agent: str | None, *, amr: AuthMethods
+    ) -> Session:
+        """A new session of `owner`, bound to the credentials version `owner` was read with,
+        signed in with the methods `amr` (what the caller checked)."""
         return Session.start(
             id=self._ids.new_id(),
             user_id=owner.id,
             credentials_version=owner.credentials_version,
+            amr=amr,
             token_id=self._ids.new_token_id(),
             now=now,
             lifetime=self._policy.session,
@@ -44,7 +49,9 @@ class TokenIssuer:
     def tokens_for(self, session: Session, now: datetime) -> TokenPair:
         """A new access token, and the session's current refresh token.
 
-        The refresh token's claims (`jti`, `sid`, `exp`) follow from the session's stored state
+        The access token carries the session's credentials version and `amr`: a session can be
+        used only while its version is the owner's, and so can its access tokens. The refresh
+        token's claims (`jti`, `sid`, `exp`) follow from the session's stored state
         alone, so minting it again for the same state, as a replay of the last rotation does,
         gives the same claims, freshly encrypted.
         """
@@ -55,6 +62,8 @@ class TokenIssuer:
             type=TokenType.ACCESS,
             issued_at=now,
             expires_at=now + self._policy.access_ttl,
+            credentials_version=session.credentials_version,
+            amr=session.amr,
         )
         refresh = Claims(
             subject=session.user_id,

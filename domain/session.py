@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from domain.auth_methods import PASSWORD_ONLY, AuthMethods
 from domain.errors import SessionExpired, SessionRevoked
 from domain.user import User
 
@@ -52,6 +53,8 @@ class Session:
     user_agent: str | None = None
     credentials_version: int = 0
     """The owner's credentials version when the password was checked for this login."""
+    amr: AuthMethods = PASSWORD_ONLY
+    """How this login proved who the user is; every refresh of it keeps this."""
 
     @classmethod
     def start(
@@ -60,17 +63,22 @@ class Session:
         id: UUID,
         user_id: UUID,
         credentials_version: int,
+        amr: AuthMethods,
         token_id: str,
         now: datetime,
         lifetime: SessionLifetime,
         user_agent: str | None = None,
     ) -> Session:
-        """A login, bound to the owner's credentials version read with the checked password."""
+        """A login, bound to the owner's credentials version read with the checked password,
+        and to the methods (`amr`) it checked."""
+        if not amr:
+            raise ValueError("a session starts with at least one authentication method")
         expires_at = now + lifetime.absolute
         return cls(
             id=id,
             user_id=user_id,
             credentials_version=credentials_version,
+            amr=amr,
             current_token_id=token_id,
             created_at=now,
             last_used_at=now,

@@ -18,8 +18,10 @@ class User:
     created_at: datetime
     is_active: bool = True
     credentials_version: int = 0
-    """Goes up by one at every credential change (a new password, a disable, an enable). A
-    session keeps the version its login checked, and can refresh only while it is still this."""
+    """Goes up by one at every credential change (a new password, a sign-out everywhere, a
+    disable, an enable). A session keeps the version its login checked, and can refresh only
+    while it is still this; an access token carries it too (`cv`), and opens nothing once the
+    account's is another."""
     email_verified: bool = False
 
     def change_password_hash(self, password_hash: str) -> None:
@@ -30,6 +32,11 @@ class User:
     def upgrade_password_hash(self, password_hash: str) -> None:
         """A fresh hash of the same password (newer hashing parameters): no credential change."""
         self.password_hash = password_hash
+
+    def sign_out_everywhere(self) -> None:
+        """End every session and access token issued until now: a credential change that keeps
+        the password."""
+        self.credentials_version += 1
 
     def disable(self) -> None:
         """Refuse sign-in, refresh and access tokens from now on; the account and data stay."""
@@ -53,4 +60,16 @@ def ensure_active(user: User | None) -> User:
     was made: then InvalidToken, since tokens are stateless and outlive such changes."""
     if user is None or not user.is_active:
         raise InvalidToken("the account is gone or disabled")
+    return user
+
+
+def ensure_current(user: User | None, credentials_version: int) -> User:
+    """The account an access token made with `credentials_version` (its `cv`) speaks for,
+    unless the account was deleted or disabled, or its credentials changed since (a password
+    change or reset, a sign-out everywhere, a disable): then InvalidToken, the same refusal for
+    each, so an access token dies with the credentials that issued it (docs/api.md "Refresh
+    sessions")."""
+    user = ensure_active(user)
+    if user.credentials_version != credentials_version:
+        raise InvalidToken("the account's credentials changed since the token was made")
     return user

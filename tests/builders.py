@@ -24,6 +24,7 @@ from application.register_user import RegisterCommand, RegisterUser
 from application.results import AuthResult, Principal
 from application.throttling import LoginLimits, RegistrationLimits
 from application.token_issuer import TokenIssuer, TokenPolicy
+from domain.auth_methods import PASSWORD_ONLY, AuthMethods
 from domain.email import Email
 from domain.password import PasswordPolicy
 from domain.session import Session, SessionLifetime
@@ -109,12 +110,14 @@ def a_session(
     lifetime: SessionLifetime | None = None,
     user_agent: str | None = None,
     credentials_version: int = 0,
+    amr: AuthMethods = PASSWORD_ONLY,
 ) -> Session:
     """A session freshly started at `now` (see `Session.start`)."""
     return Session.start(
         id=uuid.uuid4() if id is None else id,
         user_id=uuid.uuid4() if user_id is None else user_id,
         credentials_version=credentials_version,
+        amr=amr,
         token_id=token_id,
         now=now,
         lifetime=a_lifetime() if lifetime is None else lifetime,
@@ -257,7 +260,12 @@ class World:
     def principal_of(self, result: AuthResult) -> Principal:
         """Who `result`'s access token speaks for, even once the token expired."""
         claims = self.claims_of(result.tokens.access_token)
-        return Principal(user_id=claims.subject, session_id=claims.session_id)
+        assert claims.credentials_version is not None
+        return Principal(
+            user_id=claims.subject,
+            session_id=claims.session_id,
+            credentials_version=claims.credentials_version,
+        )
 
     def forge_refresh_token(
         self,

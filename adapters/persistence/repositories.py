@@ -12,6 +12,7 @@ from adapters.persistence import hot_queries
 from adapters.persistence.statements import Row, StatementRunner
 from adapters.persistence.tables import UNIQUE_EMAIL, refresh_sessions, users
 from application.ports import SessionRepository, UserRepository
+from domain.auth_methods import parse_auth_methods
 from domain.email import Email
 from domain.errors import EmailAlreadyRegistered
 from domain.session import Session
@@ -50,6 +51,11 @@ _UPGRADE_PASSWORD_HASH = (
     )
     .values(password_hash=bindparam("new_password_hash"))
 )
+_COUNT_CREDENTIALS_CHANGE = (
+    update(users)
+    .where(users.c.id == bindparam("user_id"))
+    .values(credentials_version=users.c.credentials_version + 1)
+)
 _UPDATE_IS_ACTIVE = (
     update(users)
     .where(users.c.id == bindparam("user_id"), users.c.is_active != bindparam("new_is_active"))
@@ -80,6 +86,7 @@ _SESSION_COLUMNS = tuple(
         "idle_expires_at",
         "user_agent",
         "credentials_version",
+        "amr",
     )
 )
 _SELECT_SESSION = select(*_SESSION_COLUMNS).where(refresh_sessions.c.id == bindparam("session_id"))
@@ -214,6 +221,10 @@ class SqlAlchemyUserRepository(UserRepository):
             },
         )
 
+    async def save_credentials_change(self, user: User) -> None:
+        """Count a credential change in one UPDATE; an unknown user changes nothing."""
+        await self._statements.run(_COUNT_CREDENTIALS_CHANGE, {"user_id": user.id})
+
     async def save_active(self, user: User) -> None:
         """Store `is_active`, counting a credential change when it changes; an unknown user
         changes nothing."""
@@ -258,6 +269,7 @@ class SqlAlchemySessionRepository(SessionRepository):
                 "idle_expires_at": _to_utc(session.idle_expires_at),
                 "user_agent": session.user_agent,
                 "credentials_version": session.credentials_version,
+                "amr": " ".join(session.amr),
             },
         )
 
@@ -367,6 +379,7 @@ def _session_from(row: Row) -> Session:
         idle_expires_at,
         user_agent,
         credentials_version,
+        amr,
     ) = row
     return Session(
         id=session_id,
@@ -381,6 +394,7 @@ def _session_from(row: Row) -> Session:
         revoked_at=_as_utc_or_none(revoked_at),
         user_agent=user_agent,
         credentials_version=credentials_version,
+        amr=parse_auth_methods(amr.split()),
     )
 
 

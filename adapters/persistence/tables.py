@@ -35,6 +35,7 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 TOKEN_ID_LENGTH = 64
 USER_AGENT_LENGTH = 512
+AMR_LENGTH = 64
 UNIQUE_EMAIL = "uq_users_email"
 
 
@@ -76,6 +77,10 @@ refresh_sessions = Table(
     Column("idle_expires_at", DateTime(timezone=True), nullable=False),
     Column("user_agent", String(USER_AGENT_LENGTH), nullable=True),
     Column("credentials_version", Integer, nullable=False, server_default="0"),
+    # How the login proved who the user is: RFC 8176 values separated by spaces ("pwd",
+    # "pwd otp mfa"). Plain text reads back the same through every driver, where a JSON column
+    # comes back decoded from SQLAlchemy but as text from asyncpg's own API.
+    Column("amr", String(AMR_LENGTH), nullable=False, server_default="pwd"),
 )
 
 # For pruning dead sessions. `idle_expires_at` is never later than `expires_at`, so it is the

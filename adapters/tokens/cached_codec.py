@@ -24,7 +24,8 @@ class CachingTokenCodec(TokenCodec):
     """
 
     # Why a hit may skip the crypto: an access token is stateless (valid until `exp`, never
-    # revoked; the account check stays in GetCurrentUser), and a hit is the exact string this
+    # revoked; the account and `cv` checks stay in application/accounts.py, run on every
+    # request with the claims a hit returns), and a hit is the exact string this
     # process already verified in full with the same keys. The key ring is read once per process,
     # so a key leaves AUTH_KEYS only with a restart, which empties the cache. Any other string,
     # a tampered copy included, is a miss and is verified in full; only successes are stored, so

@@ -13,6 +13,7 @@ from adapters.tokens.jwe import AesGcmJwe
 from adapters.tokens.jws import MAX_LEEWAY, PyJwtSigner, from_numeric_date, to_numeric_date
 from adapters.tokens.keys import KeyRing
 from application.ports import Clock, TokenCodec
+from domain.auth_methods import AuthMethods, parse_auth_methods
 from domain.errors import InvalidToken
 from domain.tokens import Claims, TokenType
 
@@ -54,7 +55,7 @@ class JoseTokenCodec(TokenCodec):
 
     def encode(self, claims: Claims) -> str:
         key = self._keys.current
-        payload = {
+        payload: dict[str, Any] = {
             "iss": self._issuer,
             "aud": self._audience,
             "sub": str(claims.subject),
@@ -64,6 +65,9 @@ class JoseTokenCodec(TokenCodec):
             "type": claims.type.value,
             "sid": str(claims.session_id),
         }
+        if claims.type is TokenType.ACCESS:
+            payload["cv"] = claims.credentials_version
+            payload["amr"] = [method.value for method in claims.amr]
         return self._jwe.encrypt(self._signer.sign(payload, key).encode("ascii"), key)
 
     def decode(self, token: str, expected: TokenType) -> Claims:
@@ -86,14 +90,31 @@ def _claims_from(payload: dict[str, Any], expected: TokenType) -> Claims:
     token_id = payload["jti"]
     if not isinstance(token_id, str) or not token_id:
         raise InvalidToken("malformed claims")
+    token_type = TokenType(payload["type"])
+    credentials_version: int | None = None
+    amr: AuthMethods = ()
+    if token_type is TokenType.ACCESS:
+        # Required of every access token (docs/api.md "Token format"): a bearer endpoint
+        # compares `cv` with the account's, so a token without one must never pass.
+        credentials_version = _credentials_version(payload["cv"])
+        amr = parse_auth_methods(payload["amr"])
     return Claims(
         subject=_uuid(payload["sub"]),
         session_id=_uuid(payload["sid"]),
         token_id=token_id,
-        type=TokenType(payload["type"]),
+        type=token_type,
         issued_at=from_numeric_date(payload["iat"]),
         expires_at=from_numeric_date(payload["exp"]),
+        credentials_version=credentials_version,
+        amr=amr,
     )
+
+
+def _credentials_version(value: object) -> int:
+    # JSON true is a Python int too: only a real non-negative integer is a version.
+    if type(value) is not int or value < 0:
+        raise InvalidToken("malformed claims")
+    return value
 
 
 def _uuid(value: object) -> UUID:

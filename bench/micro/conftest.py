@@ -8,6 +8,7 @@ import pytest
 from dependency_injector import providers
 
 from adapters.tokens.keys import new_key_entry
+from domain.auth_methods import PASSWORD_ONLY
 from domain.email import Email
 from domain.tokens import Claims, TokenType
 from domain.user import User
@@ -35,7 +36,7 @@ def session(container):
         password_hash="unused",  # noqa: S106 (no password is checked here)
         created_at=now,
     )
-    return issuer.start_session(owner, now, "bench"), now
+    return issuer.start_session(owner, now, "bench", amr=PASSWORD_ONLY), now
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +49,8 @@ def access_claims(session) -> Claims:
         type=TokenType.ACCESS,
         issued_at=now,
         expires_at=now + timedelta(minutes=15),
+        credentials_version=started.credentials_version,
+        amr=started.amr,
     )
 
 

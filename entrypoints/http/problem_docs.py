@@ -28,6 +28,11 @@ STORE_DOWN = (
     "password hashing is past capacity (`ARGON2_QUEUE_TIMEOUT`); refused rather than "
     "unthrottled or queued on, and `Retry-After` says when to try again (service-unavailable)"
 )
+BEARER_REFUSED = (
+    "No valid access token: none, an invalid or expired one, or one whose account is gone or "
+    "disabled or whose credentials changed since it was issued (its `cv`: a password change or "
+    "reset, logout-all, a disable); `WWW-Authenticate: Bearer` says which (invalid-token)"
+)
 CROSS_SITE = (
     "Sec-Fetch-Site is cross-site, or the Origin is neither this server's nor listed in "
     "CORS_ALLOWED_ORIGINS (csrf-rejected)"

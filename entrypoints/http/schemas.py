@@ -10,6 +10,7 @@ import msgspec
 
 from application.list_sessions import LiveSession
 from application.results import AuthResult
+from domain.auth_methods import AuthMethod
 from domain.user import User
 
 
@@ -91,6 +92,7 @@ class SessionBody(msgspec.Struct):
     last_used_at: datetime
     expires_at: datetime
     user_agent: str | None
+    amr: list[AuthMethod]
     current: bool
 
     @classmethod
@@ -101,6 +103,7 @@ class SessionBody(msgspec.Struct):
             last_used_at=session.last_used_at,
             expires_at=session.expires_at,
             user_agent=session.user_agent,
+            amr=list(session.amr),
             current=session.current,
         )
 

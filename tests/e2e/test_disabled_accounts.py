@@ -22,6 +22,8 @@ def bearer_requests(session_id: str) -> list[tuple[str, str, dict | None]]:
         ("POST", "/auth/logout-all", None),
         ("DELETE", f"/auth/sessions/{session_id}", None),
         ("POST", "/auth/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD}),
+        ("POST", "/auth/email/verify/send", None),
+        ("DELETE", "/users/me", {"password": PASSWORD}),
     ]
 
 

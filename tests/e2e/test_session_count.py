@@ -55,7 +55,9 @@ def test_signing_out_everywhere_counts_nothing_left(client):
 
     assert client.post("/auth/logout-all", headers=bearer(phone)).status_code == 204
 
-    assert count(client, phone) == 0  # the access token still speaks until it expires
+    # The caller's access token died with the sessions; a new login sees only itself.
+    assert_problem(client.get("/auth/sessions/count", headers=bearer(phone)), 401, "invalid-token")
+    assert count(client, login(client)) == 1
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer not-a-token"])

@@ -116,6 +116,14 @@ class InMemoryUserRepository(UserRepository):
         changed.password_hash = user.password_hash
         self._changes.users[user.id] = changed
 
+    async def save_credentials_change(self, user: User) -> None:
+        stored = _find_user(self._store, self._changes, user.id)
+        if stored is None:
+            return
+        changed = copy.deepcopy(stored)
+        changed.credentials_version = stored.credentials_version + 1
+        self._changes.users[user.id] = changed
+
     async def save_active(self, user: User) -> None:
         stored = _find_user(self._store, self._changes, user.id)
         if stored is None or stored.is_active == user.is_active:

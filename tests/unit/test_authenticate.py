@@ -13,7 +13,9 @@ async def test_an_access_token_authenticates_as_its_user_and_session() -> None:
 
     principal = world.authenticate.execute(signed.tokens.access_token)
 
-    assert principal == Principal(user_id=signed.user.id, session_id=world.session_of(signed).id)
+    assert principal == Principal(
+        user_id=signed.user.id, session_id=world.session_of(signed).id, credentials_version=0
+    )
 
 
 async def test_a_refresh_token_does_not_authenticate() -> None:
@@ -80,5 +82,27 @@ async def test_a_principal_for_an_unknown_user_has_no_current_user() -> None:
     world = a_world()
     with pytest.raises(InvalidToken):
         await world.get_current_user.execute(
-            Principal(user_id=uuid.uuid4(), session_id=uuid.uuid4())
+            Principal(user_id=uuid.uuid4(), session_id=uuid.uuid4(), credentials_version=0)
         )
+
+
+async def test_a_principal_whose_credentials_version_is_not_the_accounts_has_no_current_user() -> (
+    None
+):
+    world = a_world()
+    signed = await world.sign_up()
+    principal = world.authenticate.execute(signed.tokens.access_token)
+    world.store.users[signed.user.id].credentials_version += 1
+
+    with pytest.raises(InvalidToken):
+        await world.get_current_user.execute(principal)
+
+
+async def test_the_access_token_carries_the_sessions_credentials_version_and_amr() -> None:
+    world = a_world()
+    signed = await world.sign_up()
+
+    claims = world.claims_of(signed.tokens.access_token)
+
+    session = world.session_of(signed)
+    assert (claims.credentials_version, claims.amr) == (session.credentials_version, ("pwd",))

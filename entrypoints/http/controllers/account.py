@@ -17,6 +17,7 @@ from entrypoints.http.controllers.auth import MAX_BODY_BYTES
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.json_body import require_json_body
 from entrypoints.http.problem_docs import (
+    BEARER_REFUSED,
     BODY_TOO_LARGE,
     MALFORMED_BODY,
     NOT_JSON,
@@ -33,16 +34,17 @@ BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 _UNAUTHORIZED = {
-    401: "No valid access token, or its account is gone or disabled",
+    401: BEARER_REFUSED,
     503: STORE_DOWN,
 }
 
 SESSIONS_DESCRIPTION = """\
 The caller's live sessions (neither revoked nor expired), newest `created_at` first. `id` is the
 session id the tokens carry as `sid`; `current` is true for the session of the access token that
-asks. `expires_at` is when the session ends unless it is refreshed before: its idle expiry
-(`AUTH_REFRESH_TTL` after the last refresh), which is never after its absolute end
-(`AUTH_SESSION_MAX_AGE` after login). Each refresh moves it on, up to that absolute end."""
+asks. `amr` says how the session signed in (RFC 8176 values, `["pwd"]` for a password); its
+refreshes keep it. `expires_at` is when the session ends unless it is refreshed before:
+its idle expiry (`AUTH_REFRESH_TTL` after the last refresh), which is never after its absolute
+end (`AUTH_SESSION_MAX_AGE` after login). Each refresh moves it on, up to that absolute end."""
 
 
 class AccountController(Controller):
@@ -56,8 +58,8 @@ class AccountController(Controller):
         "/logout-all",
         status_code=HTTP_204_NO_CONTENT,
         summary="Sign out everywhere: revoke every session of the user",
-        description="Every refresh token of the user stops working, and this device's refresh "
-        "cookie is cleared. Access tokens already handed out stay valid until they expire.",
+        description="Every refresh token and every access token of the user stops working at "
+        "once, the caller's included, and this device's refresh cookie is cleared.",
         security=BEARER,
         responses={
             **no_content("Every session is revoked, the cookie cleared"),
@@ -138,8 +140,9 @@ class AccountController(Controller):
         guards=[require_json_body],
         summary="Change the password; every session ends and this device gets a fresh one",
         description="The new password follows the same policy as at registration. On success "
-        "every session of the user is revoked, and the response signs this device in on a new "
-        "session, like login.",
+        "every session of the user is revoked and every access token issued before is refused, "
+        "the caller's included; the response signs this device in on a new session, like login, "
+        "and its access token is the one that works.",
         security=BEARER,
         responses=problem_responses(
             {

@@ -25,6 +25,7 @@ from entrypoints.http.csrf import REFUSE_CROSS_SITE
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.json_body import require_json_body
 from entrypoints.http.problem_docs import (
+    BEARER_REFUSED,
     BODY_TOO_LARGE,
     CROSS_SITE,
     MALFORMED_BODY,
@@ -159,7 +160,7 @@ class VerificationMailController(Controller):
         security=[{"BearerToken": []}],
         responses=problem_responses(
             {
-                401: "No valid access token, or its account is gone or disabled",
+                401: BEARER_REFUSED,
                 429: THROTTLED,
                 503: STORE_DOWN,
             }

@@ -13,6 +13,7 @@ from application.results import Principal
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.json_body import require_json_body
 from entrypoints.http.problem_docs import (
+    BEARER_REFUSED,
     BODY_TOO_LARGE,
     MALFORMED_BODY,
     NOT_JSON,
@@ -37,8 +38,7 @@ class UsersController(Controller):
         security=[{"BearerToken": []}],
         responses=problem_responses(
             {
-                401: "No access token, or one that is invalid or expired, or whose account is "
-                "gone or disabled; `WWW-Authenticate: Bearer` says which (invalid-token)",
+                401: BEARER_REFUSED,
                 503: STORE_DOWN,
             }
         ),
@@ -64,7 +64,7 @@ class UsersController(Controller):
             **problem_responses(
                 {
                     400: MALFORMED_BODY,
-                    401: "No valid access token, or its account is gone or disabled",
+                    401: BEARER_REFUSED,
                     403: "The password is wrong (invalid-credentials)",
                     413: BODY_TOO_LARGE,
                     415: NOT_JSON,

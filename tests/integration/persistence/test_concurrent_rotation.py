@@ -11,6 +11,7 @@ from adapters.persistence import create_engine, unit_of_work_factory
 from application.refresh_session import RefreshCommand, RefreshSession
 from application.results import AuthResult
 from application.token_issuer import TokenIssuer
+from domain.auth_methods import PASSWORD_ONLY
 from domain.errors import InvalidToken, SessionRevoked
 from domain.session import Session
 from tests.builders import FIRST_TOKEN_ID, NOW, a_lifetime, a_session, a_token_policy, a_user
@@ -70,7 +71,7 @@ async def race_refreshes(
     issuer = TokenIssuer(codec, ids, policy)
     refresh = RefreshSession(unit_of_work, codec, issuer, clock, ids, IgnoredSecurityEvents())
     user = a_user(id=ids.new_id())
-    session = issuer.start_session(user, clock.now(), "pytest")
+    session = issuer.start_session(user, clock.now(), "pytest", amr=PASSWORD_ONLY)
     async with unit_of_work() as uow:
         await uow.users.add(user)
         await uow.sessions.add(session)
@@ -133,7 +134,7 @@ async def test_a_refresh_that_loses_its_swap_to_a_revocation_is_refused(
     issuer = TokenIssuer(codec, ids, a_token_policy())
     refresh = RefreshSession(unit_of_work, codec, issuer, clock, ids, IgnoredSecurityEvents())
     user = a_user(id=ids.new_id())
-    session = issuer.start_session(user, clock.now(), "pytest")
+    session = issuer.start_session(user, clock.now(), "pytest", amr=PASSWORD_ONLY)
     async with unit_of_work() as uow:
         await uow.users.add(user)
         await uow.sessions.add(session)

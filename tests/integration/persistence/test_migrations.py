@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 
 from adapters.persistence import create_engine, migrate
 from adapters.persistence.tables import metadata
@@ -75,6 +75,64 @@ async def test_migrating_a_sqlite_file_creates_its_folder(tmp_path: Path) -> Non
 
     assert path.is_file()
     assert (await inspect_database(f"sqlite+aiosqlite:///{path}"))["tables"] == OUR_TABLES
+
+
+async def run_on(url: str, statement: str, **params: Any) -> list[Any]:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            result = await connection.execute(text(statement), params)
+            return list(result) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def session_columns(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: {
+                    column["name"] for column in inspect(sync).get_columns("refresh_sessions")
+                }
+            )
+    finally:
+        await engine.dispose()
+
+
+async def assert_sessions_gain_and_lose_their_amr(url: str) -> None:
+    # 0004: sessions signed in before it did so with a password, and down again drops the column.
+    migrate.upgrade(url, "0003")
+    await run_on(
+        url,
+        "INSERT INTO users (id, email, password_hash, created_at) VALUES"
+        " ('00000000-0000-0000-0000-000000000001', 'ada@example.com', 'h', CURRENT_TIMESTAMP)",
+    )
+    await run_on(
+        url,
+        "INSERT INTO refresh_sessions (id, user_id, current_token_id, created_at, last_used_at,"
+        " expires_at, idle_expires_at) VALUES ('00000000-0000-0000-0000-000000000002',"
+        " '00000000-0000-0000-0000-000000000001', 'jti', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+    )
+
+    migrate.upgrade(url, "0004")
+    assert await run_on(url, "SELECT amr FROM refresh_sessions") == [("pwd",)]
+
+    migrate.downgrade(url, "0003")
+    assert "amr" not in await session_columns(url)
+    assert len(await run_on(url, "SELECT id FROM refresh_sessions")) == 1
+
+
+@pytest.mark.postgres
+async def test_postgres_sessions_from_before_0004_signed_in_with_a_password(
+    empty_postgres_url: str,
+) -> None:
+    await assert_sessions_gain_and_lose_their_amr(empty_postgres_url)
+
+
+async def test_sqlite_sessions_from_before_0004_signed_in_with_a_password(tmp_path: Path) -> None:
+    await assert_sessions_gain_and_lose_their_amr(f"sqlite+aiosqlite:///{tmp_path / 'hexauth.db'}")
 
 
 def test_migrating_again_at_head_changes_nothing(tmp_path: Path) -> None:

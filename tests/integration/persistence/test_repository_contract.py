@@ -11,6 +11,7 @@ from uuid import UUID
 
 import pytest
 
+from domain.auth_methods import PASSKEY, PASSWORD_AND_CODE, PASSWORD_ONLY, AuthMethods
 from domain.email import Email
 from domain.errors import EmailAlreadyRegistered
 from domain.session import Session
@@ -146,11 +147,29 @@ async def test_an_upgraded_hash_never_overwrites_a_credential_change(backend: Ba
     assert (stored.password_hash, stored.credentials_version) == ("the new password", 1)
 
 
+async def test_a_credentials_change_counts_one_up_from_the_stored_version_and_stores_nothing_else(
+    backend: Backend,
+) -> None:
+    user = await given_user(backend, a_user(credentials_version=5))
+    stale = a_user(id=user.id, credentials_version=2, is_active=False)  # read long ago
+    stale.password_hash = "not to be stored"
+
+    async with backend.unit_of_work() as uow:
+        await uow.users.save_credentials_change(stale)
+        await uow.commit()
+
+    stored = await load_user(backend, user)
+    assert stored is not None
+    assert stored.credentials_version == 6
+    assert (stored.password_hash, stored.is_active) == (user.password_hash, True)
+
+
 async def test_updating_an_unknown_user_stores_nothing(backend: Backend) -> None:
     stranger = a_user()
 
     async with backend.unit_of_work() as uow:
         await uow.users.save_password_hash(stranger)
+        await uow.users.save_credentials_change(stranger)
         await uow.commit()
 
     assert await load_user(backend, stranger) is None
@@ -266,6 +285,19 @@ async def test_a_session_keeps_every_field_with_timestamps_in_utc(backend: Backe
     )
 
 
+@pytest.mark.parametrize("amr", [PASSWORD_ONLY, PASSWORD_AND_CODE, PASSKEY], ids=" ".join)
+async def test_a_session_keeps_how_it_signed_in(backend: Backend, amr: AuthMethods) -> None:
+    user = await given_user(backend)
+    session = await given_session(backend, a_session(user_id=user.id, amr=amr))
+
+    loaded = await load_session(backend, session)
+    async with backend.unit_of_work() as uow:
+        [listed] = await uow.sessions.list_live(user.id, NOW)
+
+    assert loaded is not None
+    assert loaded.amr == listed.amr == amr
+
+
 async def test_a_fresh_session_keeps_its_empty_fields_empty(backend: Backend) -> None:
     user = await given_user(backend)
     session = await given_session(backend, a_session(user_id=user.id, user_agent=None))
@@ -283,7 +315,9 @@ async def test_a_session_is_read_with_its_owner(backend: Backend) -> None:
         backend, a_user(email="owner@example.com", created_at=LATER, credentials_version=3)
     )
     other = await given_user(backend)
-    session = a_session(user_id=owner.id, now=LATER, user_agent="Firefox", credentials_version=2)
+    session = a_session(
+        user_id=owner.id, now=LATER, user_agent="Firefox", credentials_version=2, amr=PASSKEY
+    )
     session.rotate("jti-second", MUCH_LATER, a_lifetime())
     await given_session(backend, session)
     await given_session(backend, a_session(user_id=other.id))

@@ -13,6 +13,7 @@ import jwt
 from adapters.tokens.codec import JoseTokenCodec
 from adapters.tokens.jwe import b64url
 from adapters.tokens.keys import Key, KeyRing
+from domain.auth_methods import PASSWORD_ONLY, AuthMethods
 from domain.tokens import Claims, TokenType
 from tests.fakes.security import FixedClock
 
@@ -40,8 +41,12 @@ def some_claims(
     issued_at: datetime | None = None,
     lifetime: timedelta = timedelta(minutes=15),
     jti: str = "jti-1",
+    credentials_version: int = 3,
+    amr: AuthMethods = PASSWORD_ONLY,
 ) -> Claims:
+    """Claims of `type`; only an access token's carry `credentials_version` and `amr`."""
     issued_at = issued_at or FixedClock().now()
+    access = type is TokenType.ACCESS
     return Claims(
         subject=uuid.UUID(int=1),
         session_id=uuid.UUID(int=2),
@@ -49,6 +54,8 @@ def some_claims(
         type=type,
         issued_at=issued_at,
         expires_at=issued_at + lifetime,
+        credentials_version=credentials_version if access else None,
+        amr=amr if access else (),
     )
 
 
@@ -65,6 +72,8 @@ def a_payload(type: str = "access", **changes: Any) -> dict[str, Any]:
         "type": type,
         "sid": str(uuid.UUID(int=2)),
     }
+    if type == "access":
+        payload.update(cv=3, amr=["pwd"])
     payload.update(changes)
     return {name: value for name, value in payload.items() if value is not None}
 

@@ -7,6 +7,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from adapters.tokens.codec import JoseTokenCodec
 from adapters.tokens.keys import KeyRing
+from domain.auth_methods import PASSKEY, PASSWORD_AND_CODE, PASSWORD_ONLY, AuthMethods
 from domain.errors import InvalidToken
 from domain.tokens import TokenType
 from tests.fakes.security import FixedClock
@@ -17,6 +18,9 @@ from tests.integration.tokens.builders import (
     SECRET_A,
     SECRET_B,
     a_codec,
+    a_payload,
+    seal,
+    sign,
     some_claims,
 )
 
@@ -25,12 +29,50 @@ def decoded_segment(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
+def inner_jws(token: str) -> str:
+    """The signed JWT inside one of our tokens, decrypted with the current key."""
+    protected, _, iv, ciphertext, tag = token.split(".")
+    return RING.current.aead.decrypt(
+        decoded_segment(iv), decoded_segment(ciphertext) + decoded_segment(tag), protected.encode()
+    ).decode()
+
+
+def inner_payload(token: str) -> dict[str, object]:
+    payload: dict[str, object] = json.loads(decoded_segment(inner_jws(token).split(".")[1]))
+    return payload
+
+
 @pytest.mark.parametrize("type", list(TokenType))
 def test_a_token_round_trips_to_the_same_claims(type: TokenType) -> None:
     codec = a_codec()
     claims = some_claims(type=type)
 
     assert codec.decode(codec.encode(claims), type) == claims
+
+
+@pytest.mark.parametrize("amr", [PASSWORD_ONLY, PASSWORD_AND_CODE, PASSKEY], ids=" ".join)
+def test_an_access_tokens_credentials_version_and_amr_round_trip(amr: AuthMethods) -> None:
+    codec = a_codec()
+    claims = some_claims(credentials_version=12, amr=amr)
+
+    decoded = codec.decode(codec.encode(claims), TokenType.ACCESS)
+
+    assert (decoded.credentials_version, decoded.amr) == (12, amr)
+
+
+@pytest.mark.parametrize("claim", ["cv", "amr"])
+def test_an_access_token_without_cv_or_amr_is_refused(claim: str) -> None:
+    # Signed and sealed with the service's own keys: only the missing claim is at fault.
+    token = seal(sign(a_payload(**{claim: None})))
+
+    with pytest.raises(InvalidToken):
+        a_codec().decode(token, TokenType.ACCESS)
+
+
+def test_a_refresh_token_carries_no_cv_or_amr() -> None:
+    token = a_codec().encode(some_claims(type=TokenType.REFRESH))
+
+    assert not {"cv", "amr"} & set(inner_payload(token))
 
 
 def test_times_come_back_as_aware_utc_whole_seconds() -> None:
@@ -80,12 +122,7 @@ def test_the_envelope_header_is_exactly_the_one_api_md_gives() -> None:
 )
 def test_the_inner_jws_header_is_typed_and_names_the_kid(type: TokenType, typ: str) -> None:
     token = a_codec().encode(some_claims(type=type))
-    _, _, iv, ciphertext, tag = token.split(".")
-    aad = token.split(".")[0].encode()
-    inner = RING.current.aead.decrypt(
-        decoded_segment(iv), decoded_segment(ciphertext) + decoded_segment(tag), aad
-    )
-    header = json.loads(decoded_segment(inner.decode().split(".")[0]))
+    header = json.loads(decoded_segment(inner_jws(token).split(".")[0]))
 
     assert header == {"alg": "HS256", "typ": typ, "kid": "a"}
 

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from adapters.tokens.jws import PyJwtSigner
+from domain.auth_methods import PASSWORD_AND_CODE
 from domain.errors import InvalidToken
 from domain.tokens import TokenType
 from tests.fakes.security import FixedClock
@@ -23,7 +24,8 @@ from tests.integration.tokens.builders import (
     sign,
 )
 
-REQUIRED = ["iss", "aud", "sub", "iat", "exp", "jti", "type", "sid"]
+REQUIRED = ["iss", "aud", "sub", "iat", "exp", "jti", "type", "sid", "cv", "amr"]
+"""Of an access token; a refresh token carries neither `cv` nor `amr`."""
 
 
 def decode(token: str, expected: TokenType = TokenType.ACCESS) -> Any:
@@ -122,6 +124,15 @@ def test_a_token_missing_any_required_claim_is_refused(claim: str) -> None:
         {"aud": {"hexauth-api": 1}},
         {"iss": ["hexauth"]},
         {"nbf": 2**40},
+        {"cv": "3"},
+        {"cv": True},
+        {"cv": -1},
+        {"cv": 3.0},
+        {"amr": []},
+        {"amr": "pwd"},
+        {"amr": ["password"]},
+        {"amr": [1]},
+        {"amr": {"pwd": 1}},
     ],
     ids=str,
 )
@@ -213,3 +224,18 @@ def test_an_unknown_critical_jws_header_is_refused() -> None:
 def test_a_sealed_plaintext_that_is_no_jws_is_refused(plaintext: str) -> None:
     with pytest.raises(InvalidToken):
         decode(seal(plaintext))
+
+
+def test_an_access_tokens_cv_and_amr_are_read_as_written() -> None:
+    token = seal(sign(a_payload(cv=7, amr=["pwd", "otp", "mfa"])))
+
+    claims = decode(token)
+
+    assert claims.credentials_version == 7
+    assert claims.amr == PASSWORD_AND_CODE
+
+
+def test_a_refresh_token_needs_neither_cv_nor_amr() -> None:
+    claims = decode(seal(sign(a_payload("refresh"))), TokenType.REFRESH)
+
+    assert (claims.credentials_version, claims.amr) == (None, ())

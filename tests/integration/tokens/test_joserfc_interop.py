@@ -3,6 +3,7 @@
 from joserfc import jwe, jwt
 from joserfc.jwk import OctKey
 
+from domain.auth_methods import PASSKEY
 from domain.tokens import TokenType
 from tests.integration.tokens.builders import (
     AUDIENCE,
@@ -61,3 +62,14 @@ def test_a_token_made_entirely_by_joserfc_is_accepted() -> None:
 
     assert claims.token_id == "minted-by-joserfc"
     assert claims.type is TokenType.ACCESS
+
+
+def test_an_access_token_tells_another_library_its_cv_and_amr() -> None:
+    token = a_codec().encode(some_claims(credentials_version=4, amr=PASSKEY))
+
+    envelope = jwe.decrypt_compact(token, ENCRYPTION_KEY, algorithms=["dir", "A256GCM"])
+    inner = jwt.decode(envelope.plaintext, SIGNING_KEY, algorithms=["HS256"])
+
+    assert inner.header["typ"] == "at+jwt"
+    assert inner.claims["cv"] == 4
+    assert inner.claims["amr"] == ["hwk", "user", "mfa"]

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.auth_methods import AuthMethod
 from domain.errors import InvalidToken
 from domain.tokens import Claims, TokenType
 from tests.fakes.security import FixedClock
@@ -23,13 +24,17 @@ whole_seconds = st.datetimes(
 @st.composite
 def any_claims(draw: st.DrawFn) -> Claims:
     issued_at = draw(whole_seconds)
+    type = draw(st.sampled_from(TokenType))
+    access = type is TokenType.ACCESS
     return Claims(
         subject=draw(st.uuids()),
         session_id=draw(st.uuids()),
         token_id=draw(st.text(min_size=1, max_size=200)),
-        type=draw(st.sampled_from(TokenType)),
+        type=type,
         issued_at=issued_at,
         expires_at=issued_at + timedelta(seconds=draw(st.integers(1, 10**8))),
+        credentials_version=draw(st.integers(0, 2**53)) if access else None,
+        amr=draw(st.lists(st.sampled_from(AuthMethod), min_size=1).map(tuple)) if access else (),
     )
 
 
