@@ -44,6 +44,9 @@ class DeleteAccount:
             user, command.password, command.client_ip, "delete_account"
         )
         async with self._unit_of_work() as uow:
+            # Again inside the deleting transaction: a logout-all, reset or disable may have
+            # landed while the password was checked, and the token must fall with it.
+            await account_of(command.principal, uow.users)
             await uow.outbox.delete_for_user(user.id)
             await uow.links.delete_for_user(user.id)
             await uow.users.delete(user.id)  # its sessions go with it

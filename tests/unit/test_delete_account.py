@@ -1,7 +1,10 @@
+import asyncio
+
 import pytest
 
 from application.delete_account import DeleteAccountCommand
 from application.events import SecurityEventKind
+from application.logout_all import LogoutAllCommand
 from application.request_password_reset import RequestPasswordResetCommand
 from application.results import AuthResult
 from application.throttling import LoginLimits
@@ -13,6 +16,7 @@ from domain.errors import (
     WrongCurrentPassword,
 )
 from tests.builders import EMAIL, PASSWORD, World, a_world
+from tests.fakes.security import FakePasswordHasher
 
 IP = "203.0.113.9"
 
@@ -105,3 +109,20 @@ async def test_a_revoked_session_does_not_stop_deletion_but_a_gone_account_does(
 
     with pytest.raises(InvalidToken):
         await delete(world, signed)
+
+
+async def test_a_token_made_stale_while_the_password_is_checked_deletes_nothing() -> None:
+    # The password check runs between two transactions; a logout-all that lands meanwhile
+    # raises the account's credentials version, and the token that asked must then fall.
+    world = a_world(hasher=FakePasswordHasher(yields=True))
+    signed = await world.sign_up()
+
+    results = await asyncio.gather(
+        delete(world, signed),
+        world.logout_all.execute(LogoutAllCommand(world.principal_of(signed))),
+        return_exceptions=True,
+    )
+
+    assert isinstance(results[0], InvalidToken)
+    assert results[1] is None
+    assert len(world.store.users) == 1
