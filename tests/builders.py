@@ -53,7 +53,12 @@ from domain.password import PasswordPolicy
 from domain.session import Session, SessionLifetime
 from domain.tokens import Claims, TokenType
 from domain.user import User
-from tests.fakes.lifecycle import CountingLinkTokens, PlainComposer, RecordingMailSender
+from tests.fakes.lifecycle import (
+    CountingLinkTokens,
+    CountingResetListener,
+    PlainComposer,
+    RecordingMailSender,
+)
 from tests.fakes.persistence import InMemoryStore, InMemoryUnitOfWork
 from tests.fakes.security import (
     FakePasswordHasher,
@@ -238,12 +243,14 @@ class World:
         )
         self.set_account_active = SetAccountActive(uow, self.clock, self.events)
         self.prune_sessions = PruneSessions(uow, self.clock)
+        self.reset_listener = CountingResetListener()
         self.request_password_reset = RequestPasswordReset(
             uow,
             self.clock,
             self.ids,
             self.events,
             ForgotPasswordThrottle(self.attempts, self.forgot_limits),
+            self.reset_listener,
         )
         self.answer_reset_requests = AnswerResetRequests(uow, self.mailer, self.clock, self.events)
         self.reset_password = ResetPassword(
