@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -82,8 +83,7 @@ def _migrate(settings: Settings) -> int:
 
 
 def _serve(settings: Settings, workers: int) -> int:
-    import uvicorn
-
+    from adapters.observability.exposition import metrics_listener
     from adapters.observability.metrics import share_across_processes
     from adapters.persistence.provision import database_problem
 
@@ -100,6 +100,25 @@ def _serve(settings: Settings, workers: int) -> int:
     if not os.environ.get("AUTH_KEYS"):
         os.environ["AUTH_KEYS"] = settings.auth_keys
     share_across_processes(workers)
+    with contextlib.ExitStack() as listeners:
+        if settings.is_production:
+            # Production keeps /metrics off the API's listener (docs/api.md "Configuration"):
+            # it is served here, in the parent process, for every worker at once.
+            try:
+                listeners.enter_context(
+                    metrics_listener(settings.metrics_host, settings.metrics_port)
+                )
+            except OSError as error:
+                where = f"{settings.metrics_host}:{settings.metrics_port}"
+                print(f"hexauth: cannot listen for metrics on {where}: {error}", file=sys.stderr)
+                return 1
+        _run_uvicorn(settings, workers)
+    return 0
+
+
+def _run_uvicorn(settings: Settings, workers: int) -> None:
+    import uvicorn
+
     uvicorn.run(
         "entrypoints.http.app:create_app",
         factory=True,
@@ -116,7 +135,6 @@ def _serve(settings: Settings, workers: int) -> int:
         # Applied by uvicorn in this process and again in every worker it spawns.
         log_config=logging_config(as_json=settings.is_production),
     )
-    return 0
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
