@@ -125,6 +125,9 @@ def _run_uvicorn(settings: Settings, workers: int) -> None:
         host=settings.host,
         port=settings.port,
         workers=workers,
+        # A worker imports and builds the whole app before it answers uvicorn's health check:
+        # about 5 s on a busy 2-core host, uvicorn's default limit, after which it is killed.
+        timeout_worker_healthcheck=30,
         # The app applies FORWARDED_ALLOW_IPS itself (entrypoints/http/forwarded.py), for the
         # client IP and the CSRF own-origin rule alike; uvicorn's own pass (which would trust
         # 127.0.0.1 by default) stays off, so the headers are never applied twice.
