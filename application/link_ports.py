@@ -37,9 +37,27 @@ class OneTimeLinkRepository(Protocol):
         """Spend, at `now`, every live reset link of the user; return how many."""
         ...
 
+    async def reset_history(self, user_id: UUID, since: datetime, now: datetime) -> ResetHistory:
+        """The user's reset links made at or after `since`, and whether any is usable at `now`.
+
+        Holds the account until the unit of work ends: another unit of work asking for the
+        same user's history waits, then sees the links this one added.
+        """
+        ...
+
     async def delete_for_user(self, user_id: UUID) -> int:
         """Delete every link of the user; return how many."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class ResetHistory:
+    """What the reset-mail cap needs to know of an account's recent reset links."""
+
+    sent: int
+    """Reset links made in the window asked about, used or not."""
+    any_usable: bool
+    """Whether any of the account's reset links is unused and unexpired."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +80,17 @@ class ResetRequestRepository(Protocol):
         """Remove and return up to `limit` requests, oldest first, skipping any another
         transaction holds; a rollback puts them back."""
         ...
+
+    async def depth(self) -> int:
+        """How many requests wait to be answered."""
+        ...
+
+
+class ResetRequestListener(Protocol):
+    """Told, once its transaction committed, that a forgot-password request joined the queue;
+    returns at once and never fails."""
+
+    def request_queued(self) -> None: ...
 
 
 class LinkTokens(Protocol):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
-from application.link_ports import ResetRequest
+from application.link_ports import ResetRequest, ResetRequestListener
 from application.mail_throttling import ForgotPasswordThrottle
 from application.ports import Clock, IdGenerator, Overloaded, StoreUnavailable, UnitOfWorkFactory
 from application.throttling import Reservation
@@ -23,7 +23,8 @@ class RequestPasswordReset:
     No enumeration (docs/api.md): the request does the same work whatever the email (count it, then
     queue it in one small transaction), so neither the answer nor its time says whether an
     account exists. Finding the account, making the link and queueing its mail happen off the
-    request path, durably: a queued request survives a restart.
+    request path, durably: a queued request survives a restart. `listener` (the process's
+    answering loop) hears of every queued request at once, so it answers without polling.
     """
 
     def __init__(
@@ -33,12 +34,14 @@ class RequestPasswordReset:
         ids: IdGenerator,
         events: SecurityEvents,
         throttle: ForgotPasswordThrottle,
+        listener: ResetRequestListener | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._clock = clock
         self._ids = ids
         self._events = events
         self._throttle = throttle
+        self._listener = listener
 
     async def execute(self, command: RequestPasswordResetCommand) -> None:
         """Raise TooManyAttempts; a malformed or unknown email is taken like any other."""
@@ -57,6 +60,8 @@ class RequestPasswordReset:
             # The service failed, not the client: nothing was queued, and no try is used up.
             await reservation.give_back()
             raise
+        if self._listener is not None:
+            self._listener.request_queued()
 
     async def _reserve(self, command: RequestPasswordResetCommand) -> Reservation:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -86,8 +87,7 @@ def _migrate(settings: Settings) -> int:
 
 
 def _serve(settings: Settings, workers: int) -> int:
-    import uvicorn
-
+    from adapters.observability.exposition import metrics_listener
     from adapters.observability.metrics import share_across_processes
     from adapters.persistence.provision import database_problem
 
@@ -104,12 +104,34 @@ def _serve(settings: Settings, workers: int) -> int:
     # once). Written, not read: the settings declaration stays the one reader of AUTH_KEYS.
     os.environ["AUTH_KEYS"] = settings.auth_keys
     share_across_processes(workers)
+    with contextlib.ExitStack() as listeners:
+        if settings.is_production:
+            # Production keeps /metrics off the API's listener (docs/api.md "Configuration"):
+            # it is served here, in the parent process, for every worker at once.
+            try:
+                listeners.enter_context(
+                    metrics_listener(settings.metrics_host, settings.metrics_port)
+                )
+            except OSError as error:
+                where = f"{settings.metrics_host}:{settings.metrics_port}"
+                print(f"hexauth: cannot listen for metrics on {where}: {error}", file=sys.stderr)
+                return 1
+        _run_uvicorn(settings, workers)
+    return 0
+
+
+def _run_uvicorn(settings: Settings, workers: int) -> None:
+    import uvicorn
+
     uvicorn.run(
         "entrypoints.http.app:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,
         workers=workers,
+        # A worker imports and builds the whole app before it answers uvicorn's health check:
+        # about 5 s on a busy 2-core host, uvicorn's default limit, after which it is killed.
+        timeout_worker_healthcheck=30,
         # The app applies FORWARDED_ALLOW_IPS itself (entrypoints/http/forwarded.py), for the
         # client IP and the CSRF own-origin rule alike; uvicorn's own pass (which would trust
         # 127.0.0.1 by default) stays off, so the headers are never applied twice.
@@ -120,7 +142,6 @@ def _serve(settings: Settings, workers: int) -> int:
         # Applied by uvicorn in this process and again in every worker it spawns.
         log_config=logging_config(as_json=settings.is_production),
     )
-    return 0
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:

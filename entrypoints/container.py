@@ -25,7 +25,7 @@ from adapters.throttling import attempt_counter_for, attempt_store_for
 from adapters.tokens.cached_codec import CachingTokenCodec
 from adapters.tokens.codec import JoseTokenCodec
 from adapters.tokens.keys import KeyRing
-from application.answer_reset_requests import AnswerResetRequests
+from application.answer_reset_requests import AnswerResetRequests, ResetMailCap
 from application.authenticate import Authenticate
 from application.change_password import ChangePassword
 from application.check_health import CheckHealth
@@ -192,12 +192,14 @@ class Container(containers.DeclarativeContainer):
         mailer=link_mailer,
         clock=clock,
         events=security_events,
+        cap=providers.Factory(ResetMailCap, per_hour=settings.provided.reset_max_per_hour),
     )
     outbox_loop = providers.Singleton(
         OutboxLoop,
         deliver_mail,
         observe=providers.Callable(mail_metrics).provided.observe,
         answer=answer_reset_requests,
+        observe_answers=providers.Callable(mail_metrics).provided.observe_answers,
     )
     forgot_password_limits = providers.Factory(
         ForgotPasswordLimits,
@@ -282,6 +284,7 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         events=security_events,
         throttle=forgot_password_throttle,
+        listener=outbox_loop,
     )
     reset_password = providers.Factory(
         ResetPassword,

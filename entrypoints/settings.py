@@ -266,6 +266,24 @@ class Settings(BaseSettings):
         validation_alias="AUTH_REQUIRE_VERIFIED_EMAIL",
         description="login refuses an unverified email (403 email-unverified)",
     )
+    reset_max_per_hour: int = Field(
+        default=3,
+        ge=1,
+        validation_alias="AUTH_RESET_MAX_PER_HOUR",
+        description="reset mails per account per hour, whatever the client IPs",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        validation_alias="METRICS_HOST",
+        description="where production serves /metrics, on a listener of its own",
+    )
+    metrics_port: int = Field(
+        default=9100,
+        ge=1,
+        le=65535,
+        validation_alias="METRICS_PORT",
+        description="its port; the API's listener answers 404 on /metrics in production",
+    )
 
     @property
     def is_production(self) -> bool:

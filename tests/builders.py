@@ -32,7 +32,12 @@ from domain.tokens import Claims, TokenType
 from domain.user import User
 from entrypoints.container import Container
 from entrypoints.settings import Settings
-from tests.fakes.lifecycle import CountingLinkTokens, PlainComposer, RecordingMailSender
+from tests.fakes.lifecycle import (
+    CountingLinkTokens,
+    CountingResetListener,
+    PlainComposer,
+    RecordingMailSender,
+)
 from tests.fakes.persistence import InMemoryStore, InMemoryUnitOfWork
 from tests.fakes.security import (
     FakePasswordHasher,
@@ -151,6 +156,7 @@ class World:
     require_verified_email: bool = False
     link_tokens: CountingLinkTokens = field(default_factory=CountingLinkTokens)
     mail: RecordingMailSender = field(default_factory=RecordingMailSender)
+    reset_listener: CountingResetListener = field(default_factory=CountingResetListener)
     container: Container = field(init=False)
     attempts: InMemoryAttemptCounter = field(init=False)
     issuer: TokenIssuer = field(init=False)
@@ -181,6 +187,8 @@ class World:
             link_settings=providers.Object(self.link_settings),
             mail_sender=providers.Object(self.mail),
             delivery_policy=providers.Object(self.delivery),
+            # What a queued forgot request wakes: the outbox loop in the service, a counter here.
+            outbox_loop=providers.Object(self.reset_listener),
         )
         self.issuer = self.container.token_issuer()
         self.mailer = self.container.link_mailer()

@@ -11,17 +11,24 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from application.answer_reset_requests import AnswerResetRequests
+from application.answer_reset_requests import AnswerReport, AnswerResetRequests
 from application.deliver_mail import DeliverMail, DeliveryReport
+from application.link_ports import ResetRequestListener
 from application.ports import StoreUnavailable
 
 log = logging.getLogger("hexauth.mail")
 
 
-class OutboxLoop:
-    """Every `interval` seconds, answers queued forgot-password requests (their mail joins the
-    outbox) and runs a DeliverMail pass; again at once while there is work. An outage of the
-    database or a bug in one pass never stops the loop."""
+class OutboxLoop(ResetRequestListener):
+    """Answers queued forgot-password requests (their mail joins the outbox) and runs a
+    DeliverMail pass: at once when this process queues a request, again at once while there is
+    work, else every `interval` seconds (for requests other processes queued and for retries).
+    An outage of the database or a bug in one pass never stops the loop.
+
+    Waking on each request instead of polling is what keeps a flood of forgot requests for
+    unknown addresses from delaying a real account's mail (docs/api.md "Login throttling"): the
+    queue is worked off as fast as it fills, a whole batch at a time.
+    """
 
     def __init__(
         self,
@@ -29,18 +36,27 @@ class OutboxLoop:
         interval: float = 2.0,
         observe: Callable[[DeliveryReport], None] | None = None,
         answer: AnswerResetRequests | None = None,
+        observe_answers: Callable[[AnswerReport], None] | None = None,
     ) -> None:
         self._deliver = deliver
         self._answer = answer
         self._interval = interval
         self._observe = observe
+        self._observe_answers = observe_answers
         self._task: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None
         self._stopping = False
 
     def start(self) -> None:
         if self._task is None:
             self._stopping = False
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="mail-outbox")
+            # Made here, on the loop that runs the task (a container may outlive one loop).
+            self._wake = wake = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(self._run(wake), name="mail-outbox")
+
+    def request_queued(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -54,10 +70,28 @@ class OutboxLoop:
                 await task
 
     async def run_once(self) -> DeliveryReport | None:
-        """One pass; None when it failed (logged)."""
+        """One pass; None when the sending part failed (logged)."""
+        await self._answer_once()
+        return await self._deliver_once()
+
+    async def _answer_once(self) -> bool:
+        """Answer one batch of reset requests; whether any was taken."""
+        if self._answer is None:
+            return False
         try:
-            if self._answer is not None:
-                await self._answer.execute()
+            answered = await self._answer.execute()
+        except StoreUnavailable:
+            log.warning("mail outbox: the database does not answer; trying again later")
+            return False
+        except Exception:
+            log.exception("mail outbox: answering reset requests failed")
+            return False
+        if self._observe_answers is not None:
+            self._observe_answers(answered)
+        return answered.taken > 0
+
+    async def _deliver_once(self) -> DeliveryReport | None:
+        try:
             report = await self._deliver.execute()
         except StoreUnavailable:
             log.warning("mail outbox: the database does not answer; trying again later")
@@ -69,10 +103,21 @@ class OutboxLoop:
             self._observe(report)
         return report
 
-    async def _run(self) -> None:
+    async def _run(self, wake: asyncio.Event) -> None:
         while True:
-            report = await self.run_once()
+            wake.clear()  # a request queued from here on wakes the wait below
+            answered = await self._answer_once()
+            report = await self._deliver_once()
             if self._stopping:
                 return
-            busy = report is not None and report.sent + report.retried + report.given_up > 0
-            await asyncio.sleep(0 if busy and report and report.pending else self._interval)
+            # Work found: there may be more behind it (another batch, more mail due).
+            if answered or (report is not None and _more_due(report)):
+                await asyncio.sleep(0)  # let requests in between passes
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._interval):
+                    await wake.wait()
+
+
+def _more_due(report: DeliveryReport) -> bool:
+    return report.sent + report.retried + report.given_up > 0 and report.pending > 0

@@ -1,4 +1,5 @@
-"""The outbox in `/metrics`: its depth, and what each sending pass did."""
+"""The mail queues in `/metrics`: the depth of each queue between a forgot-password request and
+SMTP (the reset-request queue and the outbox), and what each sending pass did."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from weakref import WeakKeyDictionary
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge
 
+from application.answer_reset_requests import AnswerReport
 from application.deliver_mail import DeliveryReport
 
 
@@ -17,6 +19,10 @@ class MailMetrics:
     sent: Counter
     failed_tries: Counter
     given_up: Counter
+    reset_requests: Gauge
+
+    def observe_answers(self, report: AnswerReport) -> None:
+        self.reset_requests.set(report.waiting)
 
     def observe(self, report: DeliveryReport) -> None:
         self.depth.set(report.pending)
@@ -52,6 +58,12 @@ def mail_metrics(registry: CollectorRegistry = REGISTRY) -> MailMetrics:
                     "hexauth_mail_given_up",
                     "Mails given up after the last try",
                     registry=registry,
+                ),
+                reset_requests=Gauge(
+                    "hexauth_reset_requests_queued",
+                    "Forgot-password requests waiting to be answered",
+                    registry=registry,
+                    multiprocess_mode="mostrecent",
                 ),
             )
         return metrics

@@ -13,8 +13,13 @@ from uuid import UUID
 from sqlalchemy import bindparam, delete, func, insert, literal_column, select, true, update
 
 from adapters.persistence.statements import Row, StatementRunner
-from adapters.persistence.tables import mail_outbox, one_time_links, reset_requests
-from application.link_ports import OneTimeLinkRepository, ResetRequest, ResetRequestRepository
+from adapters.persistence.tables import mail_outbox, one_time_links, reset_requests, users
+from application.link_ports import (
+    OneTimeLinkRepository,
+    ResetHistory,
+    ResetRequest,
+    ResetRequestRepository,
+)
 from application.mail_ports import MailMessage, OutboxEntry, OutboxRepository
 from domain.email import Email
 from domain.one_time_link import LinkPurpose, OneTimeLink
@@ -58,6 +63,21 @@ _KILL_RESETS = (
         one_time_links.c.expires_at > bindparam("now"),
     )
     .values(used_at=bindparam("now"))
+)
+# The account's row is held (FOR NO KEY UPDATE on PostgreSQL, which foreign-key checks do not
+# wait for; SQLite's BEGIN IMMEDIATE serializes writers anyway), so two answerers of the same
+# account count one after the other and the reset-mail cap holds across processes.
+_HOLD_ACCOUNT = (
+    select(users.c.id).where(users.c.id == bindparam("owner_id")).with_for_update(key_share=True)
+)
+_RESET_HISTORY = select(
+    func.count().filter(one_time_links.c.created_at >= bindparam("since")),
+    func.count().filter(
+        one_time_links.c.used_at.is_(None), one_time_links.c.expires_at > bindparam("now")
+    ),
+).where(
+    one_time_links.c.user_id == bindparam("owner_id"),
+    one_time_links.c.purpose == bindparam("reset_purpose"),
 )
 _DELETE_LINKS = delete(one_time_links).where(one_time_links.c.user_id == bindparam("owner_id"))
 
@@ -136,6 +156,7 @@ _GIVE_UP = (
 _DELETE_MAIL = delete(mail_outbox).where(
     mail_outbox.c.user_id == bindparam("owner_id"), mail_outbox.c.sent_at.is_(None)
 )
+_COUNT_REQUESTS = select(func.count()).select_from(reset_requests)
 _COUNT_PENDING = select(func.count()).select_from(mail_outbox).where(*_PENDING)
 
 
@@ -186,6 +207,20 @@ class SqlAlchemyLinkRepository(OneTimeLinkRepository):
             {"owner_id": user_id, "now": _to_utc(now), "reset_purpose": LinkPurpose.RESET.value},
         )
 
+    async def reset_history(self, user_id: UUID, since: datetime, now: datetime) -> ResetHistory:
+        await self._statements.first(_HOLD_ACCOUNT, {"owner_id": user_id})
+        row = await self._statements.first(
+            _RESET_HISTORY,
+            {
+                "owner_id": user_id,
+                "reset_purpose": LinkPurpose.RESET.value,
+                "since": _to_utc(since),
+                "now": _to_utc(now),
+            },
+        )
+        sent, usable = (0, 0) if row is None else row
+        return ResetHistory(sent=sent, any_usable=usable > 0)
+
     async def delete_for_user(self, user_id: UUID) -> int:
         return await self._statements.run(_DELETE_LINKS, {"owner_id": user_id})
 
@@ -216,6 +251,10 @@ class SqlAlchemyResetRequestRepository(ResetRequestRepository):
             for request_id, email, created_at, client_ip in rows
         ]
         return sorted(taken, key=lambda request: (request.created_at, str(request.id)))
+
+    async def depth(self) -> int:
+        row = await self._statements.first(_COUNT_REQUESTS, {})
+        return 0 if row is None else int(row[0])
 
 
 class SqlAlchemyOutboxRepository(OutboxRepository):

@@ -70,7 +70,9 @@ def create_app(container: Container | None = None) -> Litestar:
             ),
             health,
             liveness,
-            MetricsController,
+            # Production serves /metrics on its own listener (entrypoints/cli.py): on this one
+            # the path is then unknown, a 404 to every method, and the OpenAPI document omits it.
+            *([] if settings.is_production else [MetricsController]),
             swagger_assets(),
             *web_app_handlers(settings.web_app_dir),
         ],

@@ -1,7 +1,9 @@
 """Prometheus metrics: request counts and latencies per route, and the security counters.
 
-`/metrics` is unauthenticated, like most exporters: keep it off the public network (see the
-README, "Deployment"). It is left out of the OpenAPI document, which describes the API.
+`/metrics` is unauthenticated, like most exporters. In production it is not served here at all
+but on a listener of its own (METRICS_HOST:METRICS_PORT, adapters/observability/exposition.py);
+in development the API's listener serves it. It is left out of the OpenAPI document, which
+describes the API.
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ from uuid import UUID
 from application.link_ports import (
     LinkTokens,
     OneTimeLinkRepository,
+    ResetHistory,
     ResetRequest,
+    ResetRequestListener,
     ResetRequestRepository,
 )
 from application.mail_ports import (
@@ -111,6 +113,18 @@ class InMemoryLinkRepository(OneTimeLinkRepository):
                 killed += 1
         return killed
 
+    async def reset_history(self, user_id: UUID, since: datetime, now: datetime) -> ResetHistory:
+        # One unit of work at a time runs here, so nothing needs holding.
+        resets = [
+            link
+            for link in self.visible()
+            if link.user_id == user_id and link.purpose is LinkPurpose.RESET
+        ]
+        return ResetHistory(
+            sent=sum(1 for link in resets if link.created_at >= since),
+            any_usable=any(link.is_usable(now) for link in resets),
+        )
+
     async def delete_for_user(self, user_id: UUID) -> int:
         mine = [link.id for link in self.visible() if link.user_id == user_id]
         for link_id in mine:
@@ -144,6 +158,9 @@ class InMemoryResetRequestRepository(ResetRequestRepository):
         for request in taken:
             self.changes[request.id] = None
         return taken
+
+    async def depth(self) -> int:
+        return len(self.visible())
 
 
 class InMemoryOutboxRepository(OutboxRepository):
@@ -249,3 +266,13 @@ class RecordingMailSender(MailSender):
         if self.down:
             raise MailUnavailable("the fake mail server is down")
         self.sent.append(message)
+
+
+@dataclass
+class CountingResetListener(ResetRequestListener):
+    """Counts the queued requests it hears of, as the outbox loop would be woken by them."""
+
+    heard: int = 0
+
+    def request_queued(self) -> None:
+        self.heard += 1

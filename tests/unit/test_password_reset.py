@@ -88,9 +88,20 @@ async def test_answering_takes_each_request_once() -> None:
     await world.given_user()
     await world.request_password_reset.execute(RequestPasswordResetCommand(EMAIL))
 
-    assert await world.answer_reset_requests.execute() == 1
-    assert await world.answer_reset_requests.execute() == 0
+    assert (await world.answer_reset_requests.execute()).taken == 1
+    assert (await world.answer_reset_requests.execute()).taken == 0
     assert len(reset_mails(world)) == 1
+
+
+async def test_the_answering_loop_hears_of_every_queued_request_whatever_the_email() -> None:
+    world = a_world()
+    await world.given_user()
+
+    for email in (EMAIL, "nobody@example.com", "not an email"):
+        await world.request_password_reset.execute(RequestPasswordResetCommand(email))
+
+    assert world.reset_listener.heard == 3
+    assert (await world.answer_reset_requests.execute()).waiting == 0
 
 
 async def test_forgot_for_a_disabled_account_sends_nothing() -> None:
@@ -182,7 +193,7 @@ async def test_a_reset_kills_every_other_outstanding_reset_link() -> None:
         await reset(world, first, "yet another long passphrase")
 
 
-async def test_a_newer_reset_link_kills_the_older_ones() -> None:
+async def test_a_newer_reset_link_leaves_the_older_ones_usable() -> None:
     world = a_world()
     await world.given_user()
     await forgot(world)
@@ -190,9 +201,38 @@ async def test_a_newer_reset_link_kills_the_older_ones() -> None:
     await forgot(world)
     newer = last_token(world)
 
-    with pytest.raises(InvalidLink):
-        await reset(world, older)
-    await reset(world, newer)
+    await reset(world, older)  # asking again cancelled nothing
+    with pytest.raises(InvalidLink):  # and using one link killed the other
+        await reset(world, newer, "yet another long passphrase")
+
+
+async def test_an_account_gets_three_reset_mails_an_hour_whatever_the_client_addresses() -> None:
+    world = a_world()
+    await world.given_user()
+
+    for n in range(10):
+        await forgot(world, client_ip=f"2001:db8:{n:x}::1")
+
+    assert len(reset_mails(world)) == 3
+    assert world.events.kinds() == [SecurityEventKind.RESET_REQUESTED] * 10
+    assert [event.reason for event in world.events.events][3:] == ["mail_capped"] * 7
+    world.clock.advance(hours=1)
+    await forgot(world)
+    assert len(reset_mails(world)) == 4  # an hour later, mail flows again
+
+
+async def test_past_the_cap_one_more_mail_goes_when_no_link_is_usable_any_more() -> None:
+    world = a_world()
+    await world.given_user()
+    for _ in range(3):
+        await forgot(world)
+    world.clock.advance(seconds=1800)  # every link expired (AUTH_RESET_TTL), within the hour
+
+    await forgot(world)
+    await forgot(world)
+
+    assert len(reset_mails(world)) == 4  # one more, and then its link is usable again
+    await reset(world, last_token(world))
 
 
 async def test_a_password_change_kills_outstanding_reset_links() -> None:

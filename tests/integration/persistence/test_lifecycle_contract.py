@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from application.link_ports import ResetRequest
+from application.link_ports import ResetHistory, ResetRequest
 from application.mail_ports import MailMessage, OutboxEntry
 from domain.one_time_link import LinkPurpose, OneTimeLink
 from domain.user import User
@@ -217,6 +217,37 @@ async def test_killing_resets_spends_the_users_live_reset_links_only(backend: Ba
         assert await uow.links.find_live(others.token_hash, LinkPurpose.RESET, NOW) is not None
 
 
+async def test_reset_history_counts_the_users_reset_links_since_and_sees_a_usable_one(
+    backend: Backend,
+) -> None:
+    user = await given_user(backend)
+    other = await given_user(backend, "bob@example.com")
+    older, _ = a_link(user)
+    older.created_at -= timedelta(hours=2)
+    older.expires_at -= timedelta(hours=2)
+    used = await given_link(backend, user)
+    live = await given_link(backend, user)
+    await given_link(backend, user, LinkPurpose.VERIFY)
+    await given_link(backend, other)
+    async with backend.unit_of_work() as uow:
+        await uow.links.add(older)
+        assert await uow.links.consume(used.token_hash, LinkPurpose.RESET, NOW) is not None
+        await uow.commit()
+    since = NOW - timedelta(hours=1)
+
+    async with backend.unit_of_work() as uow:
+        assert await uow.links.reset_history(user.id, since, NOW) == ResetHistory(2, True)
+        assert await uow.links.consume(live.token_hash, LinkPurpose.RESET, NOW) is not None
+        # Within the unit of work, its own writes count.
+        assert await uow.links.reset_history(user.id, since, NOW) == ResetHistory(2, False)
+        await uow.commit()
+    async with backend.unit_of_work() as uow:
+        later = NOW + timedelta(hours=1)
+        assert await uow.links.reset_history(user.id, since, later) == ResetHistory(2, False)
+        nobody = uuid.uuid4()
+        assert await uow.links.reset_history(nobody, since, NOW) == ResetHistory(0, False)
+
+
 async def test_deleting_a_users_links_keeps_the_others(backend: Backend) -> None:
     user = await given_user(backend)
     other = await given_user(backend, "bob@example.com")
@@ -347,6 +378,20 @@ async def test_reset_requests_are_taken_oldest_first_and_once(backend: Backend) 
     assert first == requests[:2]
     assert rest == requests[2:]
     assert none == []
+
+
+async def test_the_reset_request_queue_depth_counts_what_waits(backend: Backend) -> None:
+    async with backend.unit_of_work() as uow:
+        for n in range(3):
+            await uow.reset_requests.add(a_request(n, f"user{n}@example.com"))
+        assert await uow.reset_requests.depth() == 3
+        await uow.commit()
+
+    async with backend.unit_of_work() as uow:
+        await uow.reset_requests.take(2)
+        assert await uow.reset_requests.depth() == 1
+    async with backend.unit_of_work(read_only=True) as uow:
+        assert await uow.reset_requests.depth() == 3  # the take was not committed
 
 
 async def test_a_request_taken_without_commit_stays_queued(backend: Backend) -> None:

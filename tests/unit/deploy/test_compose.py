@@ -94,3 +94,18 @@ def test_the_app_is_published_on_localhost_only():
     assert SERVICES["app"]["ports"] == ["127.0.0.1:8000:8000"]
     for backing in ("postgres", "redis"):
         assert "ports" not in SERVICES[backing]
+
+
+def test_prometheus_scrapes_the_metrics_port_over_the_compose_network_unpublished():
+    app = environment_of("app")
+    prometheus = yaml.safe_load((ROOT / "docker" / "prometheus.yml").read_text())
+    [job] = prometheus["scrape_configs"]
+    [target] = job["static_configs"][0]["targets"]
+
+    assert target == f"app:{app['METRICS_PORT']}"
+    # Every interface inside the container: the compose network reaches it, the host does not.
+    assert app["METRICS_HOST"] == "0.0.0.0"  # noqa: S104
+    published = [port.rsplit(":", 1)[-1] for port in SERVICES["app"]["ports"]]
+    assert app["METRICS_PORT"] not in published
+    assert SERVICES["prometheus"]["ports"] == ["127.0.0.1:9090:9090"]
+    assert SERVICES["prometheus"]["profiles"] == ["monitoring"]
