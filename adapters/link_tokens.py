@@ -5,12 +5,11 @@ from __future__ import annotations
 import secrets
 
 from application.link_ports import LinkTokens
-
-LINK_TOKEN_BYTES = 32  # 256 bits (docs/api.md "Account recovery and email verification")
+from domain.one_time_link import MIN_TOKEN_BYTES
 
 
 class RandomLinkTokens(LinkTokens):
-    """`secrets.token_urlsafe(32)`: 256 random bits as 43 URL-safe characters."""
+    """`secrets.token_urlsafe`: 256 random bits (MIN_TOKEN_BYTES) as 43 URL-safe characters."""
 
     def new_link_token(self) -> str:
-        return secrets.token_urlsafe(LINK_TOKEN_BYTES)
+        return secrets.token_urlsafe(MIN_TOKEN_BYTES)

@@ -23,10 +23,10 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from adapters.http.refresh_cookie import PLAIN_NAME
 from bench import load, postgres, seed
 from bench.processes import Registry, clean_up_stale_run, single_run_lock
 from bench.run import BENCH_USER, ROOT, Bench, _service_env, log, migrate, parse_args
+from entrypoints.http.refresh_cookie import PLAIN_NAME
 
 _HEXAUTH_LAYERS = ("domain", "application", "adapters", "entrypoints")
 

@@ -33,10 +33,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.http.refresh_cookie import PLAIN_NAME
 from adapters.tokens.keys import new_key_entry
 from bench import load, postgres, report, seed
 from bench.processes import Registry, clean_up_stale_run, single_run_lock, usable_cpus
+from entrypoints.http.refresh_cookie import PLAIN_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 PHASES = ("me", "refresh", "login", "register", "storm", "workers")

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.email import Email
-from domain.errors import InvalidLink
 
 MIN_TOKEN_BYTES = 32
 """256 random bits at least: guessing a live token is out of reach, so one hash lookup suffices."""
+
+MIN_TOKEN_LENGTH = math.ceil(MIN_TOKEN_BYTES * 8 / 6)
+"""43: a URL-safe base64 character carries 6 bits, so fewer cannot hold MIN_TOKEN_BYTES."""
 
 
 class LinkPurpose(enum.StrEnum):
@@ -57,8 +60,7 @@ class OneTimeLink:
         ttl: timedelta,
     ) -> OneTimeLink:
         """A fresh link for `token`; refuse a token too short to carry 256 random bits."""
-        # token_urlsafe(32) is 43 characters of 6 bits each; anything shorter cannot hold 256.
-        if len(token) < 43:
+        if len(token) < MIN_TOKEN_LENGTH:
             raise ValueError("a link token must carry at least 256 random bits")
         return cls(
             id=id,
@@ -72,14 +74,6 @@ class OneTimeLink:
 
     def is_usable(self, now: datetime) -> bool:
         return self.used_at is None and now < self.expires_at
-
-    def ensure_usable(self, purpose: LinkPurpose, email: Email, now: datetime) -> None:
-        """Raise InvalidLink unless the link is unused, unexpired, for `purpose` and `email`.
-
-        Every reason is the same error: a client learns nothing about why a link failed.
-        """
-        if self.purpose is not purpose or self.email != email or not self.is_usable(now):
-            raise InvalidLink
 
     def use(self, now: datetime) -> None:
         """Spend the link; using it again keeps the first time."""

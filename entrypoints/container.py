@@ -7,9 +7,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.http.refresh_cookie import RefreshCookie
 from adapters.link_tokens import RandomLinkTokens
-from adapters.mail.outbox_loop import OutboxLoop
 from adapters.mail.templates import PlainMailComposer
 from adapters.observability.fan_out import FanOutSecurityEvents
 from adapters.observability.mail_metrics import mail_metrics
@@ -17,8 +15,8 @@ from adapters.observability.metrics import PrometheusSecurityEvents
 from adapters.observability.security_log import LoggingSecurityEvents
 from adapters.passwords.common_list import load_common_passwords
 from adapters.persistence.database import async_url, create_engine
+from adapters.persistence.health import SqlAlchemyHealthProbe
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
-from adapters.persistence_health import SqlAlchemyHealthProbe
 from adapters.security.argon2_hasher import Argon2Cost, Argon2PasswordHasher
 from adapters.system import RandomIds, SystemClock
 from adapters.throttling import attempt_counter_for, attempt_store_for
@@ -30,7 +28,6 @@ from application.authenticate import Authenticate
 from application.change_password import ChangePassword
 from application.check_health import CheckHealth
 from application.count_sessions import CountSessions
-from application.create_user import CreateUser
 from application.delete_account import DeleteAccount
 from application.deliver_mail import DeliverMail, DeliveryPolicy
 from application.get_current_user import GetCurrentUser
@@ -45,18 +42,19 @@ from application.mail_throttling import (
     VerificationMailLimits,
     VerificationMailThrottle,
 )
-from application.mark_email_verified import MarkEmailVerified
-from application.prune_sessions import PruneSessions
+from application.operator.create_user import CreateUser
+from application.operator.mark_email_verified import MarkEmailVerified
+from application.operator.prune_sessions import PruneSessions
+from application.operator.remove_account import RemoveAccount
+from application.operator.send_test_mail import SendTestMail
+from application.operator.set_account_active import SetAccountActive
 from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshSession
 from application.register_user import RegisterUser
-from application.remove_account import RemoveAccount
 from application.request_password_reset import RequestPasswordReset
 from application.reset_password import ResetPassword
 from application.revoke_session import RevokeSession
 from application.send_email_verification import SendEmailVerification
-from application.send_test_mail import SendTestMail
-from application.set_account_active import SetAccountActive
 from application.throttling import (
     LoginLimits,
     LoginThrottle,
@@ -67,8 +65,10 @@ from application.token_issuer import TokenIssuer, TokenPolicy
 from application.verify_email import VerifyEmail
 from domain.password import PasswordPolicy
 from domain.session import SessionLifetime
+from entrypoints.http.refresh_cookie import RefreshCookie
 from entrypoints.http.responses import TokenResponder
 from entrypoints.mail import mail_sender_for
+from entrypoints.outbox_loop import OutboxLoop
 from entrypoints.settings import Settings
 
 

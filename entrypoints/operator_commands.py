@@ -15,13 +15,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TextIO
 
-from application.create_user import CreateUserCommand
 from application.mail_ports import MailUnavailable
-from application.mark_email_verified import MarkEmailVerifiedCommand
-from application.prune_sessions import PruneSessionsCommand
-from application.remove_account import RemoveAccountCommand
-from application.send_test_mail import SendTestMailCommand
-from application.set_account_active import SetAccountActiveCommand
+from application.operator.create_user import CreateUserCommand
+from application.operator.mark_email_verified import MarkEmailVerifiedCommand
+from application.operator.prune_sessions import PruneSessionsCommand
+from application.operator.remove_account import RemoveAccountCommand
+from application.operator.send_test_mail import SendTestMailCommand
+from application.operator.set_account_active import SetAccountActiveCommand
 from domain.email import Email
 from domain.errors import AccountNotFound, EmailAlreadyRegistered, InvalidValue
 from entrypoints.settings import Settings

@@ -98,11 +98,6 @@ class KeyRing:
             # `from None`: no chained exception may carry the text of a secret into a log.
             raise ValueError(f"AUTH_KEYS: {error}") from None
 
-    @classmethod
-    def generate(cls, kid: str = "dev") -> KeyRing:
-        """A ring of one fresh random key, for tests and development."""
-        return cls.parse(new_key_entry(kid))
-
     @property
     def current(self) -> Key:
         return self._keys[0]

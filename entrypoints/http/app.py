@@ -43,7 +43,7 @@ def create_app(container: Container | None = None) -> Litestar:
     container.security_events()  # the security counters exist, at zero, from the first scrape
 
     async def on_startup() -> None:
-        container.outbox_loop().start()  # one mail sender per process (adapters/mail)
+        container.outbox_loop().start()  # one mail sender per process (entrypoints/outbox_loop.py)
         # What start-up built (modules, the container, the routes) lives as long as the process:
         # out of the collector's sight, every collection has less to walk (the gc docs' advice
         # for long-lived servers). py-spy put collections at ~6 % of a /users/me request.

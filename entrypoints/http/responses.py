@@ -6,8 +6,8 @@ from typing import Generic, TypeVar
 
 from litestar import Response
 
-from adapters.http.refresh_cookie import RefreshCookie
 from application.results import AuthResult
+from entrypoints.http.refresh_cookie import RefreshCookie
 from entrypoints.http.schemas import TokenBody
 
 UseCase = TypeVar("UseCase")

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from litestar.testing import TestClient
 from sqlalchemy import text
 
-from application.set_account_active import AccountActivity, SetAccountActiveCommand
+from application.operator.set_account_active import AccountActivity, SetAccountActiveCommand
 from entrypoints.container import Container
 
 T = TypeVar("T")

@@ -14,13 +14,13 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import TestClient
 
-from adapters.mail.outbox_loop import OutboxLoop
 from adapters.mail.smtp_sender import SmtpEndpoint, SmtpMailSender
 from adapters.observability.mail_metrics import mail_metrics
 from application.deliver_mail import DeliveryPolicy
 from application.mail_ports import MailMessage, MailSender
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
+from entrypoints.outbox_loop import OutboxLoop
 from entrypoints.settings import Settings
 from tests.e2e.conftest import (
     BASE_URL,

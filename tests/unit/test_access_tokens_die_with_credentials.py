@@ -12,12 +12,12 @@ from application.count_sessions import CountSessionsCommand
 from application.delete_account import DeleteAccountCommand
 from application.list_sessions import ListSessionsCommand
 from application.logout_all import LogoutAllCommand
+from application.operator.set_account_active import SetAccountActiveCommand
 from application.request_password_reset import RequestPasswordResetCommand
 from application.reset_password import ResetPasswordCommand
 from application.results import AuthResult, Principal
 from application.revoke_session import RevokeSessionCommand
 from application.send_email_verification import SendEmailVerificationCommand
-from application.set_account_active import SetAccountActiveCommand
 from domain.auth_methods import PASSKEY, PASSWORD_AND_CODE, PASSWORD_ONLY, AuthMethods
 from domain.errors import InvalidToken
 from tests.builders import EMAIL, PASSWORD, World, a_world

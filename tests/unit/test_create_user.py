@@ -1,7 +1,7 @@
 import pytest
 
-from application.create_user import CreateUserCommand
 from application.events import SecurityEventKind
+from application.operator.create_user import CreateUserCommand
 from domain.errors import EmailAlreadyRegistered, InvalidEmail, WeakPassword
 from tests.builders import NOW, PASSWORD, a_world
 

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from application.change_password import ChangePasswordCommand
+from application.operator.set_account_active import SetAccountActiveCommand
 from application.results import AuthResult
-from application.set_account_active import SetAccountActiveCommand
 from application.throttling import LoginLimits
 from domain.errors import InvalidCredentials, InvalidToken
 from tests.builders import EMAIL, PASSWORD, World, a_world

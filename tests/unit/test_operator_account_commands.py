@@ -1,9 +1,9 @@
 import pytest
 
 from application.events import SecurityEventKind
-from application.mark_email_verified import MarkEmailVerified, MarkEmailVerifiedCommand
-from application.remove_account import RemoveAccount, RemoveAccountCommand
-from application.send_test_mail import SendTestMail, SendTestMailCommand
+from application.operator.mark_email_verified import MarkEmailVerified, MarkEmailVerifiedCommand
+from application.operator.remove_account import RemoveAccount, RemoveAccountCommand
+from application.operator.send_test_mail import SendTestMail, SendTestMailCommand
 from domain.errors import AccountNotFound, InvalidEmail, InvalidToken
 from tests.builders import a_world
 from tests.fakes.lifecycle import PlainComposer

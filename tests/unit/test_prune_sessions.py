@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from application.prune_sessions import PruneSessionsCommand
+from application.operator.prune_sessions import PruneSessionsCommand
 from application.results import AuthResult
 from tests.builders import World, a_lifetime, a_world
 

@@ -4,7 +4,7 @@ import pytest
 
 from application.events import SecurityEventKind
 from application.get_current_user import GetCurrentUser
-from application.set_account_active import SetAccountActiveCommand
+from application.operator.set_account_active import SetAccountActiveCommand
 from domain.errors import AccountDisabled, AccountNotFound, InvalidEmail, InvalidToken
 from tests.builders import EMAIL, NOW, a_world
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from adapters.link_tokens import RandomLinkTokens
-from adapters.mail.outbox_loop import OutboxLoop
 from adapters.mail.smtp_sender import SmtpEndpoint, SmtpMailSender
 from adapters.mail.templates import PlainMailComposer
 from adapters.persistence import create_engine, unit_of_work_factory
@@ -23,6 +22,7 @@ from application.request_password_reset import (
     RequestPasswordReset,
     RequestPasswordResetCommand,
 )
+from entrypoints.outbox_loop import OutboxLoop
 from tests.builders import NOW, a_user
 from tests.fakes.security import FixedClock, IgnoredSecurityEvents
 from tests.fakes.throttling import InMemoryAttemptCounter

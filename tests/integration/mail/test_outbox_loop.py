@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from adapters.mail.outbox_loop import OutboxLoop
 from application.deliver_mail import DeliveryReport
+from entrypoints.outbox_loop import OutboxLoop
 from tests.builders import a_world
 
 

@@ -128,8 +128,8 @@ def test_a_new_entry_refuses_a_bad_kid() -> None:
         new_key_entry("no spaces")
 
 
-def test_a_generated_ring_has_one_usable_key() -> None:
-    ring = KeyRing.generate("dev")
+def test_a_ring_of_a_new_entry_has_one_usable_key() -> None:
+    ring = KeyRing.parse(new_key_entry("dev"))
 
     assert ring.kids == ("dev",)
-    assert KeyRing.generate("dev").current != ring.current
+    assert KeyRing.parse(new_key_entry("dev")).current != ring.current

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.http.refresh_cookie import RefreshCookie
+from entrypoints.http.refresh_cookie import RefreshCookie
 from tests.fakes.security import FixedClock
 
 
