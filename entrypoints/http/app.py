@@ -114,5 +114,5 @@ def create_app(container: Container | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
-    document_refresh_cookie(app.openapi_schema, container.refresh_cookie().name)
+    document_refresh_cookie(app, container.refresh_cookie().name)
     return app

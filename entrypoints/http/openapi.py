@@ -7,15 +7,15 @@ a third party.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from litestar import MediaType, Request, Router, get
+from litestar import Litestar, MediaType, Request, Router, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.openapi.spec import (
     Components,
-    OpenAPI,
     OpenAPIHeader,
     OpenAPIType,
     Operation,
@@ -24,6 +24,7 @@ from litestar.openapi.spec import (
     Schema,
     SecurityScheme,
 )
+from litestar.routes import HTTPRoute
 from litestar.types import Method
 from swagger_ui_bundle import swagger_ui_path
 
@@ -32,11 +33,24 @@ from entrypoints.http.static_files import contained_static_files_router
 SCHEMA_PATH = "/schema"
 ASSETS_PATH = f"{SCHEMA_PATH}/assets"
 
-# Where a response sets the refresh cookie (its name depends on AUTH_COOKIE_SECURE, so these
-# are written into the document once the settings are known): operation id -> statuses.
-_ISSUES_COOKIE = {"register": "201", "login": "200", "refresh": "200", "changePassword": "200"}
-_CLEARS_COOKIE = {"refresh": "401", "logout": "204", "logoutAll": "204", "revokeSession": "204"}
-_READS_COOKIE = ("refresh", "logout")
+_COOKIE_USE = "refresh_cookie"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshCookieUse:
+    """How a route uses the refresh cookie: reads it, sets it with status `sets`, clears it with
+    status `clears`. Routes declare it in their `opt`; document_refresh_cookie writes it down."""
+
+    reads: bool = False
+    sets: int | None = None
+    clears: int | None = None
+
+
+def uses_refresh_cookie(
+    *, reads: bool = False, sets: int | None = None, clears: int | None = None
+) -> dict[str, Any]:
+    """A route handler's `opt=`, saying how it uses the refresh cookie."""
+    return {_COOKIE_USE: RefreshCookieUse(reads, sets, clears)}
 
 
 def operation_id(handler: HTTPRouteHandler, method: Method, path: list[Any]) -> str:
@@ -134,31 +148,48 @@ def swagger_assets() -> Router:
     )
 
 
-def document_refresh_cookie(document: OpenAPI, cookie_name: str) -> None:
+def document_refresh_cookie(app: Litestar, cookie_name: str) -> None:
     """Write the refresh cookie into the document under the name this app uses: the request
-    cookie of refresh and logout, and the `Set-Cookie` of every response that sets or clears it
-    (docs/api.md "Token response")."""
-    for operation in _operations(document):
-        key = operation.operation_id or ""
-        if key in _READS_COOKIE:
-            operation.parameters = [
-                *(operation.parameters or []),
-                Parameter(
-                    name=cookie_name,
-                    param_in="cookie",
-                    required=False,
-                    schema=Schema(type=OpenAPIType.STRING),
-                    description="The refresh token, as set by register, login and refresh "
-                    "(HttpOnly; `refresh_token` instead when AUTH_COOKIE_SECURE=false)",
-                ),
-            ]
-        for statuses, header in (
-            (_ISSUES_COOKIE, _set_cookie(cookie_name, "the session's new refresh token")),
-            (_CLEARS_COOKIE, _set_cookie(cookie_name, "an empty value with Max-Age=0: cleared")),
-        ):
-            response = (operation.responses or {}).get(statuses.get(key, ""))
-            if response is not None and not isinstance(response, Reference):
-                response.headers = {**(response.headers or {}), "Set-Cookie": header}
+    cookie of the routes that read it, and the `Set-Cookie` of the responses that set or clear it
+    (docs/api.md "Token response"), as each route's `uses_refresh_cookie` says.
+
+    Done after generation because Litestar fixes a documented cookie's name when the handler is
+    declared, and ours follows AUTH_COOKIE_SECURE, known only once the app is built.
+    """
+    paths = app.openapi_schema.paths or {}
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path_format not in paths:
+            continue
+        for handler in route.route_handlers:
+            use = handler.opt.get(_COOKIE_USE)
+            if not isinstance(use, RefreshCookieUse):
+                continue
+            for method in handler.http_methods:
+                operation = getattr(paths[route.path_format], method.lower(), None)
+                if isinstance(operation, Operation):
+                    _document(operation, use, cookie_name)
+
+
+def _document(operation: Operation, use: RefreshCookieUse, cookie_name: str) -> None:
+    if use.reads:
+        operation.parameters = [
+            *(operation.parameters or []),
+            Parameter(
+                name=cookie_name,
+                param_in="cookie",
+                required=False,
+                schema=Schema(type=OpenAPIType.STRING),
+                description="The refresh token, as set by register, login and refresh "
+                "(HttpOnly; `refresh_token` instead when AUTH_COOKIE_SECURE=false)",
+            ),
+        ]
+    for status, header in (
+        (use.sets, _set_cookie(cookie_name, "the session's new refresh token")),
+        (use.clears, _set_cookie(cookie_name, "an empty value with Max-Age=0: cleared")),
+    ):
+        response = (operation.responses or {}).get(str(status))
+        if status is not None and response is not None and not isinstance(response, Reference):
+            response.headers = {**(response.headers or {}), "Set-Cookie": header}
 
 
 def _set_cookie(cookie_name: str, what: str) -> OpenAPIHeader:
@@ -169,12 +200,3 @@ def _set_cookie(cookie_name: str, what: str) -> OpenAPIHeader:
         example=f"{cookie_name}=<token>; HttpOnly; Max-Age=<seconds>; Path=/auth; "
         f"SameSite=Strict{secure}",
     )
-
-
-def _operations(document: OpenAPI) -> list[Operation]:
-    return [
-        operation
-        for item in (document.paths or {}).values()
-        for operation in (item.get, item.post, item.put, item.patch, item.delete)
-        if operation is not None
-    ]

@@ -16,6 +16,7 @@ from application.revoke_session import RevokeSession, RevokeSessionCommand
 from entrypoints.http.controllers.auth import MAX_BODY_BYTES
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.json_body import require_json_body
+from entrypoints.http.openapi import uses_refresh_cookie
 from entrypoints.http.problem_docs import (
     BEARER_REFUSED,
     BODY_TOO_LARGE,
@@ -56,6 +57,7 @@ class AccountController(Controller):
 
     @post(
         "/logout-all",
+        opt=uses_refresh_cookie(clears=HTTP_204_NO_CONTENT),
         status_code=HTTP_204_NO_CONTENT,
         summary="Sign out everywhere: revoke every session of the user",
         description="Every refresh token and every access token of the user stops working at "
@@ -107,6 +109,7 @@ class AccountController(Controller):
 
     @delete(
         "/sessions/{session_id:str}",
+        opt=uses_refresh_cookie(clears=HTTP_204_NO_CONTENT),
         status_code=HTTP_204_NO_CONTENT,
         summary="Revoke one of the user's sessions",
         description="Ending the caller's own current session also clears its refresh cookie. "
@@ -136,6 +139,7 @@ class AccountController(Controller):
 
     @post(
         "/password",
+        opt=uses_refresh_cookie(sets=200),
         status_code=200,
         guards=[require_json_body],
         summary="Change the password; every session ends and this device gets a fresh one",

@@ -15,6 +15,7 @@ from domain.errors import InvalidToken
 from entrypoints.http.csrf import REFUSE_CROSS_SITE, REQUIRE_SAME_ORIGIN_REQUEST
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.json_body import require_json_body
+from entrypoints.http.openapi import uses_refresh_cookie
 from entrypoints.http.problem_docs import (
     BODY_TOO_LARGE,
     CROSS_SITE,
@@ -53,6 +54,7 @@ class AuthController(Controller):
 
     @post(
         "/register",
+        opt=uses_refresh_cookie(sets=HTTP_201_CREATED),
         status_code=HTTP_201_CREATED,
         middleware=[REFUSE_CROSS_SITE],
         guards=[require_json_body],
@@ -86,6 +88,7 @@ class AuthController(Controller):
 
     @post(
         "/login",
+        opt=uses_refresh_cookie(sets=200),
         status_code=200,
         middleware=[REFUSE_CROSS_SITE],
         guards=[require_json_body],
@@ -118,6 +121,7 @@ class AuthController(Controller):
 
     @post(
         "/refresh",
+        opt=uses_refresh_cookie(reads=True, sets=200, clears=401),
         status_code=200,
         middleware=[REQUIRE_SAME_ORIGIN_REQUEST],
         summary="Trade the refresh cookie for a new access token and a rotated cookie",
@@ -161,6 +165,7 @@ class AuthController(Controller):
 
     @post(
         "/logout",
+        opt=uses_refresh_cookie(reads=True, clears=HTTP_204_NO_CONTENT),
         status_code=HTTP_204_NO_CONTENT,
         middleware=[REQUIRE_SAME_ORIGIN_REQUEST],
         summary="End this device's session; idempotent",
