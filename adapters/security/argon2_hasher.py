@@ -36,6 +36,8 @@ def default_threads(parallelism: int, cpus: int) -> int:
     hash at parallelism 4 has 4 threads running besides the caller's, which waits), so each
     hashing thread stands for `parallelism` threads. At least one: when one hash's lanes alone
     outnumber the CPUs, they share them and each hash takes longer, but hashing still works.
+    Per process: each of `hexauth serve --workers N` counts the same CPUs (ARGON2_THREADS then
+    sets how many each may run).
     """
     return max(1, cpus // parallelism)
 
