@@ -112,6 +112,7 @@ class Container(containers.DeclarativeContainer):
             memory_kib=settings.provided.argon2_memory_kib,
             parallelism=settings.provided.argon2_parallelism,
         ),
+        threads=settings.provided.argon2_threads,
         queue_timeout=settings.provided.argon2_queue_timeout,
     )
     password_policy = providers.Singleton(

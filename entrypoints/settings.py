@@ -232,6 +232,12 @@ class Settings(BaseSettings):
         validation_alias="ARGON2_QUEUE_TIMEOUT",
         description="seconds a hash may wait for a free thread before the request is refused (503)",
     )
+    argon2_threads: int = Field(
+        default=0,
+        ge=0,
+        validation_alias="ARGON2_THREADS",
+        description="hashes at once per process; 0: usable CPUs / ARGON2_PARALLELISM, at least 1",
+    )
     app_url: Annotated[str, AfterValidator(_app_url)] = Field(
         default="http://127.0.0.1:8000",
         validation_alias="APP_URL",

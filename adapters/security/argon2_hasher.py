@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import functools
 import os
-import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -12,34 +12,12 @@ from argon2 import PasswordHasher as Argon2
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from adapters.security.cpu_lending import CpuLending
-from adapters.security.deadline_pool import DeadlinePool
-from application.ports import PasswordHasher
+from adapters.security.usable_cpus import usable_cpus
+from application.ports import Overloaded, PasswordHasher
 
 _R = TypeVar("_R")
 
 DEFAULT_QUEUE_TIMEOUT = 3.0
-HASHING_POLICY = os.SCHED_IDLE if sys.platform == "linux" else None
-"""The scheduling policy of the hashing threads. Under SCHED_IDLE the event loop's thread takes
-the CPU from them the moment it wakes, so a login storm delays other requests by little; the
-share they get while the loop is busy comes from `CpuLending` (docs/performance.md, "The login
-storm")."""
-
-
-def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity mask), not the machine's count."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def _run_at_idle_priority() -> None:
-    # On Linux a policy set with pid 0 belongs to the calling thread, so this leaves the event
-    # loop's thread alone; the threads argon2 starts for its lanes inherit it.
-    if HASHING_POLICY is not None:
-        with contextlib.suppress(OSError):
-            os.sched_setscheduler(0, HASHING_POLICY, os.sched_param(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,28 +29,37 @@ class Argon2Cost:
     parallelism: int = 4
 
 
-class Argon2PasswordHasher(PasswordHasher):
-    """argon2id through argon2-cffi, run on a bounded pool of idle-priority worker threads.
+def default_threads(parallelism: int, cpus: int) -> int:
+    """How many hashes may run at once so that their threads fit on `cpus` CPUs.
 
-    argon2-cffi releases the GIL while hashing, so the event loop keeps serving other requests.
-    The threads run at idle priority (`HASHING_POLICY`): a burst of logins then cannot take the
-    CPU from the event loop, which would stall every other request behind the hashes. While
-    hashes are in flight and the loop keeps its core busy, it lends them a share of its time
-    (`lending`, by default a fifth), so logins keep completing however busy the loop is. The pool
-    holds one thread per usable CPU (by default), which bounds how many hashes, each 64 MiB
-    at the default cost, run at once; more would only share the same CPUs more slowly.
+    argon2-cffi runs each of a hash's `parallelism` lanes on a thread of its own (measured: a
+    hash at parallelism 4 has 4 threads running besides the caller's, which waits), so each
+    hashing thread stands for `parallelism` threads. At least one: when one hash's lanes alone
+    outnumber the CPUs, they share them and each hash takes longer, but hashing still works.
+    Per process: each of `hexauth serve --workers N` counts the same CPUs (ARGON2_THREADS then
+    sets how many each may run).
+    """
+    return max(1, cpus // parallelism)
+
+
+class Argon2PasswordHasher(PasswordHasher):
+    """argon2id through argon2-cffi, on a bounded pool of threads, with a deadline to start.
+
+    argon2-cffi releases the GIL while hashing, so the event loop keeps serving other requests
+    while the pool's threads hash. The pool has `threads` threads (by default as many as fit the
+    CPUs the process may use, `default_threads`): that bounds the CPUs hashing takes and the
+    memory, `threads` x `memory_kib` per process.
 
     A hash that cannot start within `queue_timeout` seconds raises Overloaded (a 503 with
-    Retry-After) instead of waiting on: past capacity, the service says so at once, and no
-    hash is spent on a request whose client has long given up.
+    Retry-After) instead of waiting on: past capacity, the service says so at once. A request
+    cancelled while it waits (its client went away) never starts its hash.
     """
 
     def __init__(
         self,
         cost: Argon2Cost,
-        max_workers: int | None = None,
+        threads: int = 0,
         queue_timeout: float = DEFAULT_QUEUE_TIMEOUT,
-        lending: CpuLending | None = None,
     ) -> None:
         self._argon2 = Argon2(
             time_cost=cost.time_cost,
@@ -80,13 +67,12 @@ class Argon2PasswordHasher(PasswordHasher):
             parallelism=cost.parallelism,
             type=Type.ID,
         )
-        self._lending = lending or CpuLending()
-        self._pool = DeadlinePool(
-            workers=max_workers or usable_cpus(),
-            start_deadline=queue_timeout,
-            thread_name_prefix="argon2",
-            initializer=_run_at_idle_priority,
-        )
+        self.threads = threads or default_threads(cost.parallelism, usable_cpus())
+        self._queue_timeout = queue_timeout
+        self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="argon2")
+        # One permit per thread: a hash that holds one finds a thread free, so the executor's
+        # own queue (unbounded, without deadline) stays empty and the wait happens here instead.
+        self._free_threads = asyncio.Semaphore(self.threads)
 
     async def hash(self, password: str) -> str:
         return await self._run(self._argon2.hash, password)
@@ -104,7 +90,7 @@ class Argon2PasswordHasher(PasswordHasher):
             return True
 
     def close(self) -> None:
-        self._pool.shutdown()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     @functools.cached_property
     def _dummy_hash(self) -> str:
@@ -123,5 +109,13 @@ class Argon2PasswordHasher(PasswordHasher):
             return False
 
     async def _run(self, function: Callable[..., _R], *args: str) -> _R:
-        async with self._lending.lent():
-            return await self._pool.run(function, *args)
+        try:
+            async with asyncio.timeout(self._queue_timeout):
+                await self._free_threads.acquire()
+        except TimeoutError:
+            raise Overloaded("no hashing thread was free within the deadline") from None
+        hashing = asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+        # A running hash cannot be stopped: its thread is free again when the hash ends, even
+        # if its caller was cancelled first, so the permit goes back then and not before.
+        hashing.add_done_callback(lambda _: self._free_threads.release())
+        return await asyncio.shield(hashing)

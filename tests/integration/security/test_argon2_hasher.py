@@ -1,24 +1,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 import threading
-import time
 
 import pytest
 from argon2 import PasswordHasher as Argon2
 
-from adapters.security.argon2_hasher import (
-    HASHING_POLICY,
-    Argon2Cost,
-    Argon2PasswordHasher,
-    usable_cpus,
-)
-from adapters.security.cpu_lending import CpuLending
-from tests.support.busy_loop import keep_the_loop_busy, keep_the_loop_busy_until
+from adapters.security import argon2_hasher
+from adapters.security.argon2_hasher import Argon2Cost, Argon2PasswordHasher
+from application.ports import Overloaded
 
 CHEAP = Argon2Cost(time_cost=1, memory_kib=64, parallelism=1)
+SHORT = 0.05  # a queue deadline that a blocked hash outlasts
+NEVER = 30.0  # a bound for the test itself: reaching it means something hung
 
 
 @pytest.fixture
@@ -86,71 +80,183 @@ async def test_hashing_runs_off_the_event_loop_thread(hasher, monkeypatch):
     assert all(t.name.startswith("argon2") for t in threads)
 
 
-linux_only = pytest.mark.skipif(sys.platform != "linux", reason="per-thread policy is Linux's")
+class BlockedHashes:
+    """Stands in for argon2's hash: each call holds its thread until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.running = 0
+        self.most_at_once = 0
+        self.release = threading.Event()
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+
+    def __call__(self, password: str) -> str:
+        with self._changed:
+            self.started.append(password)
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+            self._changed.notify_all()
+        try:
+            if not self.release.wait(NEVER):
+                raise AssertionError("never released")
+            return f"hash of {password}"
+        finally:
+            with self._lock:
+                self.running -= 1
+
+    async def wait_until_running(self, count: int) -> None:
+        def wait() -> bool:
+            with self._changed:
+                return self._changed.wait_for(lambda: self.running >= count, NEVER)
+
+        assert await asyncio.to_thread(wait)
 
 
-def _own_policy() -> int:
-    return os.sched_getscheduler(0)  # pid 0: the calling thread on Linux
+@pytest.fixture
+def blocked(monkeypatch: pytest.MonkeyPatch) -> BlockedHashes:
+    blocked = BlockedHashes()
+    monkeypatch.setattr(Argon2, "hash", lambda self, password: blocked(password))
+    return blocked
 
 
-@linux_only
-async def test_hashing_runs_at_idle_priority_and_leaves_the_loop_thread_alone(hasher, monkeypatch):
-    seen = []
-    original = Argon2.hash
-    monkeypatch.setattr(
-        Argon2, "hash", lambda self, p: seen.append(_own_policy()) or original(self, p)
-    )
-    loop_thread_policy = _own_policy()
-
-    await hasher.hash("a long enough password")
-    await hasher.imitate_verify("a long enough password")  # its dummy hash, made on first use
-
-    assert HASHING_POLICY == os.SCHED_IDLE
-    assert seen == [os.SCHED_IDLE, os.SCHED_IDLE]
-    assert loop_thread_policy == os.SCHED_OTHER
-    assert _own_policy() == os.SCHED_OTHER
+@pytest.fixture
+def one_thread():
+    hasher = Argon2PasswordHasher(CHEAP, threads=1, queue_timeout=SHORT)
+    yield hasher
+    hasher.close()
 
 
-async def test_the_busy_loop_lends_its_time_while_a_hash_is_in_flight(monkeypatch):
-    pauses = []
-    lending = CpuLending(share=0.5, period=0.002, pause=pauses.append)
-    hasher = Argon2PasswordHasher(CHEAP, lending=lending)
-    original = Argon2.hash
-    monkeypatch.setattr(Argon2, "hash", lambda self, p: time.sleep(0.05) or original(self, p))
+async def test_a_hash_that_cannot_start_within_the_deadline_is_refused_and_never_runs(
+    one_thread, blocked
+):
+    first = asyncio.create_task(one_thread.hash("first"))
+    await blocked.wait_until_running(1)
 
+    with pytest.raises(Overloaded):
+        await asyncio.wait_for(one_thread.hash("second"), NEVER)
+
+    blocked.release.set()
+    assert await asyncio.wait_for(first, NEVER) == "hash of first"
+    assert await asyncio.wait_for(one_thread.hash("third"), NEVER) == "hash of third"
+    assert blocked.started == ["first", "third"]
+
+
+async def test_a_request_cancelled_while_it_waits_never_starts_its_hash(blocked):
+    hasher = Argon2PasswordHasher(CHEAP, threads=1, queue_timeout=NEVER)
     try:
-        hashing = asyncio.ensure_future(hasher.hash("a long enough password"))
-        await keep_the_loop_busy_until(hashing.done)
-        await hashing
-        during = len(pauses)
-        await keep_the_loop_busy(0.02)
+        first = asyncio.create_task(hasher.hash("first"))
+        await blocked.wait_until_running(1)
+        waiting = asyncio.create_task(hasher.hash("abandoned"))
+        await asyncio.sleep(0)  # it is now waiting for the thread
+
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        blocked.release.set()
+        await asyncio.wait_for(first, NEVER)
+        await asyncio.wait_for(hasher.hash("after"), NEVER)  # queued behind it, if it were
     finally:
         hasher.close()
 
-    assert during > 0
-    assert set(pauses) == {0.001}
-    assert len(pauses) == during  # none once the hash is done
+    assert blocked.started == ["first", "after"]
 
 
-async def test_no_more_hashes_run_at_once_than_the_process_has_cpus(hasher, monkeypatch):
-    running, most = 0, 0
-    lock = threading.Lock()
+async def test_a_thread_whose_caller_was_cancelled_stays_taken_until_its_hash_ends(
+    one_thread, blocked
+):
+    gone = asyncio.create_task(one_thread.hash("client gone"))
+    await blocked.wait_until_running(1)
+    gone.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await gone
+
+    with pytest.raises(Overloaded):  # the hash still runs: no thread is free yet
+        await asyncio.wait_for(one_thread.hash("next"), NEVER)
+
+    blocked.release.set()
+    assert await asyncio.wait_for(one_thread.hash("later"), NEVER) == "hash of later"
+    assert blocked.started == ["client gone", "later"]
+
+
+async def test_no_more_hashes_run_at_once_than_the_hasher_has_threads(blocked):
+    hasher = Argon2PasswordHasher(CHEAP, threads=3, queue_timeout=NEVER)
+    try:
+        hashes = [asyncio.create_task(hasher.hash(f"password {n}")) for n in range(7)]
+        await blocked.wait_until_running(3)
+        blocked.release.set()
+        await asyncio.wait_for(asyncio.gather(*hashes), NEVER)
+    finally:
+        hasher.close()
+
+    assert blocked.most_at_once == 3
+    assert len(blocked.started) == 7
+
+
+async def test_by_default_the_hashes_lanes_together_fit_the_usable_cpus(blocked, monkeypatch):
+    monkeypatch.setattr(argon2_hasher, "usable_cpus", lambda: 8)
+    hasher = Argon2PasswordHasher(Argon2Cost(time_cost=1, memory_kib=64, parallelism=4))
+    try:
+        hashes = [asyncio.create_task(hasher.hash(f"password {n}")) for n in range(5)]
+        await blocked.wait_until_running(2)
+        blocked.release.set()
+        await asyncio.wait_for(asyncio.gather(*hashes), NEVER)
+    finally:
+        hasher.close()
+
+    assert hasher.threads == 2  # 2 hashes x 4 lanes = 8 CPUs
+    assert blocked.most_at_once == 2
+
+
+async def test_the_configured_threads_override_the_cpu_count(monkeypatch):
+    monkeypatch.setattr(argon2_hasher, "usable_cpus", lambda: 8)
+    hasher = Argon2PasswordHasher(Argon2Cost(parallelism=4), threads=5)
+    hasher.close()
+
+    assert hasher.threads == 5
+
+
+async def test_the_event_loop_keeps_answering_while_a_hash_runs(hasher, monkeypatch):
+    timer_answered = threading.Event()
     original = Argon2.hash
 
-    def counting_hash(self, password):
-        nonlocal running, most
-        with lock:
-            running += 1
-            most = max(most, running)
-        time.sleep(0.02)
-        try:
-            return original(self, password)
-        finally:
-            with lock:
-                running -= 1
+    def hash_that_ends_once_the_loop_answered(self, password):
+        # Were the hash on the loop's thread, or blocking it, the timer could never fire.
+        assert timer_answered.wait(NEVER)
+        return original(self, password)
 
-    monkeypatch.setattr(Argon2, "hash", counting_hash)
+    monkeypatch.setattr(Argon2, "hash", hash_that_ends_once_the_loop_answered)
+    hashing = asyncio.create_task(hasher.hash("a long enough password"))
+    asyncio.get_running_loop().call_later(0.01, timer_answered.set)
 
-    await asyncio.gather(*(hasher.hash(f"password number {n}") for n in range(3 * usable_cpus())))
+    password_hash = await asyncio.wait_for(hashing, NEVER)
 
-    assert 1 <= most <= usable_cpus()
+    assert password_hash.startswith("$argon2id$")
+    assert timer_answered.is_set()
+
+
+async def test_real_hashes_leave_the_event_loop_free_to_run_other_tasks():
+    # Each hash takes milliseconds of CPU on 2 lanes; the loop spins a task meanwhile.
+    hasher = Argon2PasswordHasher(Argon2Cost(time_cost=2, memory_kib=8192, parallelism=2))
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        await asyncio.sleep(0)
+        before = ticks
+        hashes = await asyncio.gather(*(hasher.hash(f"password {n}") for n in range(3)))
+        during = ticks - before
+    finally:
+        ticker.cancel()
+        hasher.close()
+
+    assert len(set(hashes)) == 3
+    # argon2-cffi lets go of the GIL while it hashes: the loop went round many times meanwhile,
+    # where a hash holding the GIL (or run on the loop) would have let it round a few times.
+    assert during > 50
