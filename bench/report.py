@@ -20,9 +20,9 @@ Record = dict[str, Any]
 
 TARGETS = {
     "me/raw": (">=", 0.40),
-    "refresh/me": (">=", 0.50),
+    "refresh/me": (">=", 0.45),
     "login/limit": (">=", 0.90),
-    "storm": ("<=", 3.0),
+    "storm": ("<=", 4.0),
     "storm-logins": (">=", 0.25),
 }
 
