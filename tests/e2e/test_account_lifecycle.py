@@ -200,6 +200,7 @@ def test_forgot_answers_alike_for_existing_and_unknown_accounts(
     assert [m["To"] for m in smtp.inbox.messages].count("nobody@example.com") == 0
 
 
+@pytest.mark.timing
 def test_forgot_takes_the_same_time_for_existing_and_unknown_accounts(
     container: Container,
 ) -> None:

@@ -27,7 +27,9 @@ from tests.support.postgres import (
     throwaway_cluster,
 )
 
-pytestmark = pytest.mark.postgres
+# Both tests time their answers against the contract's bound, and share the module's cluster:
+# one worker runs them.
+pytestmark = [pytest.mark.postgres, pytest.mark.timing, pytest.mark.xdist_group("outages")]
 
 PASSWORD = "correct horse battery staple"
 CREDENTIALS = {"email": "ada@example.com", "password": PASSWORD}

@@ -113,6 +113,7 @@ async def test_a_connection_killed_under_a_unit_of_work_is_dropped_from_the_pool
         assert await uow.users.get(a_user().id) is None
 
 
+@pytest.mark.timing
 async def test_a_unit_of_work_has_one_deadline_however_its_steps_add_up(one_connection):
     # Each statement alone is far inside the 5 s statement timeout; together they pass the unit
     # of work's deadline, which cuts the one running and ends the unit of work.
@@ -131,6 +132,7 @@ async def test_a_unit_of_work_has_one_deadline_however_its_steps_add_up(one_conn
         assert await uow.users.get(a_user().id) is None
 
 
+@pytest.mark.timing
 async def test_the_wait_for_a_pooled_connection_counts_towards_the_deadline(one_connection):
     async with SqlAlchemyUnitOfWork(one_connection, read_only=True):  # the pool's only connection
         started = time.monotonic()
