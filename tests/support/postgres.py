@@ -77,6 +77,22 @@ async def execute_on(url: str | URL, *statements: str) -> None:
         await connection.close()
 
 
+async def until_a_backend(url: str | URL, where: str, within: float = 30.0) -> None:
+    """Until a backend on the database of `url` matches `where` (a condition on the columns of
+    pg_stat_activity, such as `wait_event_type = 'Lock'`): what the server itself says it is
+    doing, for a test that must act while a statement runs or waits. TimeoutError after
+    `within` seconds."""
+    query = f"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND {where}"
+    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=10)
+    try:
+        async with asyncio.timeout(within):
+            # Polled: PostgreSQL has no notification for another backend starting to wait.
+            while not await connection.fetchval(query):  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+    finally:
+        await connection.close()
+
+
 def create_database(server_url: str, prefix: str = "hexauth_test") -> str:
     """Create an empty uniquely named database on the server; return its asyncpg URL."""
     name = f"{prefix}_{uuid4().hex[:12]}"

@@ -17,6 +17,7 @@ from adapters.persistence import create_engine
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from application.ports import StoreUnavailable
 from tests.builders import a_user
+from tests.support.postgres import until_a_backend
 
 pytestmark = pytest.mark.postgres
 
@@ -141,13 +142,16 @@ async def test_the_wait_for_a_pooled_connection_counts_towards_the_deadline(one_
         assert time.monotonic() - started < 2.5  # the pool's own checkout timeout is 5 s
 
 
-async def test_a_cancellation_from_outside_stays_a_cancellation(one_connection):
+async def test_a_cancellation_from_outside_stays_a_cancellation(
+    one_connection, postgres_database_url
+):
     async def a_slow_unit_of_work() -> None:
         async with SqlAlchemyUnitOfWork(one_connection) as uow:
             await uow.statements.first(text("SELECT pg_sleep(3)"), {})
 
     task = asyncio.create_task(a_slow_unit_of_work())
-    await asyncio.sleep(0.3)
+    running = "query = 'SELECT pg_sleep(3)' AND state = 'active'"
+    await until_a_backend(postgres_database_url, running)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
