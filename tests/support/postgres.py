@@ -20,7 +20,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 from collections.abc import Coroutine, Iterator
@@ -33,6 +32,7 @@ import asyncpg
 from sqlalchemy import URL, make_url
 
 from adapters.persistence.database import async_url
+from tests.support.ports import free_port
 
 POSTGRES_IMAGE = "postgres:16-alpine"
 INITDB_LOCALE = ("--encoding=UTF8", "--locale=C")
@@ -258,7 +258,7 @@ def throwaway_cluster() -> Iterator[Cluster]:
                 ) from None
             os.chown(folder, owner.pw_uid, owner.pw_gid)
             as_owner = ["runuser", "-u", "postgres", "--"]
-        cluster = Cluster(folder, binaries, _free_port(), as_owner)
+        cluster = Cluster(folder, binaries, free_port(), as_owner)
         cluster.initdb()
         cluster.start()
         try:
@@ -268,13 +268,6 @@ def throwaway_cluster() -> Iterator[Cluster]:
                 cluster.stop("immediate")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _all_pids() -> list[int]:
