@@ -41,9 +41,10 @@ demo: migrate $(WEB)/node_modules/.package-lock.json ## build clients/web and se
 	WEB_APP_DIR=$(WEB_APP_DIR) $(UV) run hexauth serve
 
 # pytest-xdist workers: more than the cores pay off, since many tests wait on a server or a
-# process. loadgroup keeps each `xdist_group` (the browser tests) on one worker.
+# process. loadscope as tests/conftest.py defines it: each test where a worker is free, except
+# the modules sharing an expensive fixture (the browser tests), which stay on one worker.
 TEST_WORKERS ?= 4
-PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+PARALLEL := -n $(TEST_WORKERS) --dist loadscope
 # What `make check` leaves out: the categories tests/conftest.py marks (pyproject.toml lists them).
 SLOW := browser or process or postgres or image or timing
 
