@@ -45,6 +45,8 @@ demo: migrate $(WEB)/node_modules/.package-lock.json ## build clients/web and se
 # the modules sharing an expensive fixture (the browser tests), which stay on one worker.
 TEST_WORKERS ?= 4
 PARALLEL := -n $(TEST_WORKERS) --dist loadscope
+# The quick loop's tests only compute (no servers to wait on): one worker per core.
+CHECK_WORKERS ?= 2
 # What `make check` leaves out: the categories tests/conftest.py marks (pyproject.toml lists them).
 SLOW := browser or process or postgres or image or timing
 
@@ -52,7 +54,7 @@ test: install ## run the whole test suite in parallel (Postgres: TEST_DATABASE_U
 	$(UV) run pytest $(PARALLEL)
 
 check: lint ## lint, then the unit and SQLite integration tests (no servers, processes, timings)
-	$(UV) run pytest $(PARALLEL) -q -m "not ($(SLOW))" tests/unit tests/integration
+	$(UV) run pytest -n $(CHECK_WORKERS) -q -m "not ($(SLOW))" tests/unit tests/integration
 
 bench: install ## benchmark against baselines, ~7 min (QUICK=1: ~2 min; BENCH_ARGS=--help)
 	@# wrk drives the load (Debian's package); without it the bench falls back on bench/loadgen.py.
