@@ -1,4 +1,5 @@
-# hexauth: `make run` serves the API on SQLite, `make test` runs the whole suite.
+# hexauth: `make run` serves the API on SQLite, `make test` runs the whole suite, `make check`
+# is the quick loop while editing.
 # Both set everything up first (uv, the virtual environment from uv.lock).
 
 UV ?= uv
@@ -8,7 +9,7 @@ export UV_LINK_MODE ?= copy
 SYNC := sync --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help uv install run demo migrate test bench lint format docs clean image
+.PHONY: help uv install run demo migrate test check bench lint format docs clean image
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,8 +40,21 @@ demo: migrate $(WEB)/node_modules/.package-lock.json ## build clients/web and se
 	cd $(WEB) && npm run build
 	WEB_APP_DIR=$(WEB_APP_DIR) $(UV) run hexauth serve
 
-test: install ## run the whole test suite (Postgres: TEST_DATABASE_URL, else local binaries)
-	$(UV) run pytest
+# pytest-xdist workers: more than the cores pay off, since many tests wait on a server or a
+# process. loadscope as tests/conftest.py defines it: each test where a worker is free, except
+# the modules sharing an expensive fixture (the browser tests), which stay on one worker.
+TEST_WORKERS ?= 4
+PARALLEL := -n $(TEST_WORKERS) --dist loadscope
+# The quick loop's tests only compute (no servers to wait on): one worker per core.
+CHECK_WORKERS ?= 2
+# What `make check` leaves out: the categories tests/conftest.py marks (pyproject.toml lists them).
+SLOW := browser or process or postgres or image or timing
+
+test: install ## run the whole test suite in parallel (Postgres: TEST_DATABASE_URL, else local binaries)
+	$(UV) run pytest $(PARALLEL)
+
+check: lint ## lint, then the unit and SQLite integration tests (no servers, processes, timings)
+	$(UV) run pytest -n $(CHECK_WORKERS) -q -m "not ($(SLOW))" tests/unit tests/integration
 
 bench: install ## benchmark against baselines, ~7 min (QUICK=1: ~2 min; BENCH_ARGS=--help)
 	@# wrk drives the load (Debian's package); without it the bench falls back on bench/loadgen.py.

@@ -12,7 +12,9 @@
   binaries (initdb, pg_ctl). With none, the Postgres tests are skipped ("POSTGRES UNAVAILABLE:
   ..."), or fail when HEXAUTH_REQUIRE_POSTGRES=1.
 
-Each test session works in its own database, `hexauth_test_<random>`, dropped at the end.
+Each test session works in its own database, `hexauth_test_<random>`, dropped at the end. Under
+pytest-xdist (`make test`) each worker is a session of its own: its own database, and, like every
+test, its own Redis namespace, temporary folders and free ports.
 
 - `redis_server_url`, `redis_namespace`: a Redis server (env TEST_REDIS_URL, else a local
   redis-server in a temporary folder; "REDIS UNAVAILABLE: ..." skips, or fails when
@@ -28,12 +30,14 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from uuid import uuid4
 
+import hypothesis
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.persistence import migrate
 from adapters.persistence.database import create_engine
 from adapters.persistence.tables import metadata
+from tests.support.categories import SharedFixtureScheduling, categorize
 from tests.support.postgres import (
     PostgresUnavailableError,
     create_database,
@@ -43,6 +47,27 @@ from tests.support.postgres import (
     run_async,
     skip_or_fail,
 )
+
+# A property test fails for a counterexample, never for being slow on a loaded machine (parallel
+# workers, other jobs): no per-example deadline and no too-slow health check.
+hypothesis.settings.register_profile(
+    "hexauth", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("hexauth")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow categories (tests/support/categories.py says which) so `-m` selects them."""
+    for item in items:
+        categorize(item)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """`--dist loadscope` (`make test`) runs each test where a worker is free, but keeps the
+    modules that share an expensive fixture on one worker (tests/support/categories.py)."""
+    if config.getvalue("dist") == "loadscope":
+        return SharedFixtureScheduling(config, log)
+    return None
 
 
 @pytest.fixture(scope="session")

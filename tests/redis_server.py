@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import redis
+
+from tests.support.ports import free_port
 
 LOCAL_BINARY = Path("/usr/bin/redis-server")
 
@@ -53,7 +54,7 @@ def redis_server() -> Iterator[str]:
 @contextlib.contextmanager
 def _throwaway_server(binary: Path) -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="hexauth-redis-"))
-    port = _free_port()
+    port = free_port()
     command = [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
     command += ["--appendonly", "no", "--dir", str(folder)]
     process = subprocess.Popen(
@@ -98,10 +99,3 @@ def delete_namespace(url: str, namespace: str) -> None:
         keys = list(client.scan_iter(match=f"{namespace}:*", count=500))
         if keys:
             client.delete(*keys)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port

@@ -9,7 +9,6 @@ import email
 import email.policy
 import ipaddress
 import re
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +22,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from tests.support.ports import free_port
 
 LINK = re.compile(r"https?://\S+#token=[A-Za-z0-9_-]+")
 
@@ -88,19 +89,12 @@ def smtp_server(tmp_path: Path, *, implicit_tls: bool = False) -> Iterator[SmtpS
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(certificate, key)
     client_tls = ssl.create_default_context(cafile=str(certificate))
-    server = SmtpServer("127.0.0.1", _free_port(), Inbox(), client_tls, implicit_tls, server_tls)
+    server = SmtpServer("127.0.0.1", free_port(), Inbox(), client_tls, implicit_tls, server_tls)
     server.start()
     try:
         yield server
     finally:
         server.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:

@@ -36,11 +36,16 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def web_app_dir() -> Path:
+def web_app_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """clients/web built once per test run, however many pytest-xdist workers ask for it."""
     if not CHROMIUM.exists():
         pytest.skip(f"BROWSER UNAVAILABLE: {CHROMIUM} is missing (apt-get install chromium)")
     require_node()
-    return built()
+    # The run's own folder, shared by its workers (pytest-xdist's documented pattern).
+    run_folder = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        run_folder = run_folder.parent
+    return built(done=run_folder / "web-app-built")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.served import free_port
+from tests.e2e.served import PATIENCE, free_port
 
 
 class Server:
@@ -25,7 +25,7 @@ class Server:
     def stop(self) -> int:
         """SIGTERM, as an orchestrator stops a container; returns the exit status."""
         self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
+        return self.process.wait(timeout=PATIENCE)
 
     def lines(self) -> list[str]:
         return [line for line in self.log.read_text().splitlines() if line.strip()]
@@ -61,7 +61,7 @@ def running(
 
 
 def _wait_until_ready(server: Server) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + PATIENCE
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"hexauth serve exited:\n{server.log.read_text()}")
@@ -70,4 +70,5 @@ def _wait_until_ready(server: Server) -> None:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise RuntimeError(f"hexauth serve did not answer within 60 s:\n{server.log.read_text()}")
+    log = server.log.read_text()
+    raise RuntimeError(f"hexauth serve did not answer within {PATIENCE:.0f} s:\n{log}")

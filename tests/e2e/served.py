@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,13 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.ports import free_port
+
 HEXAUTH = [sys.executable, "-m", "entrypoints.cli"]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+PATIENCE = 120.0
+"""Seconds a test waits for a process it started (to answer, or to finish a command): a
+deadline, not a measurement, so generous; a loaded machine starts Python slowly."""
 
 
 def hexauth(
@@ -34,7 +32,7 @@ def hexauth(
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
         check=False,
     )
 
@@ -65,7 +63,7 @@ def serving(env: Mapping[str, str], cwd: Path) -> Iterator[str]:
 
 
 def _wait_until_up(base_url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + PATIENCE
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"hexauth serve exited:\n{process.stdout.read()}")  # type: ignore[union-attr]
@@ -74,7 +72,7 @@ def _wait_until_up(base_url: str, process: subprocess.Popen[str]) -> None:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    raise RuntimeError("hexauth serve did not answer within 30 s")
+    raise RuntimeError(f"hexauth serve did not answer within {PATIENCE:.0f} s")
 
 
 def _environment(overrides: Mapping[str, str]) -> dict[str, str]:

@@ -27,7 +27,9 @@ from tests.support.postgres import (
     throwaway_cluster,
 )
 
-pytestmark = pytest.mark.postgres
+# Both tests time their answers against the contract's bound, and share the module's cluster
+# (one pytest-xdist worker runs the module: tests/support/categories.py).
+pytestmark = [pytest.mark.postgres, pytest.mark.timing]
 
 PASSWORD = "correct horse battery staple"
 CREDENTIALS = {"email": "ada@example.com", "password": PASSWORD}

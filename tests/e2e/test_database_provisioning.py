@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import make_url
 
 from adapters.tokens.keys import new_key_entry
-from tests.e2e.served import HEXAUTH, _environment, free_port, hexauth
+from tests.e2e.served import HEXAUTH, PATIENCE, _environment, free_port, hexauth
 from tests.support.postgres import execute_on, run_async
 
 pytestmark = pytest.mark.postgres
@@ -128,10 +128,10 @@ def test_serve_on_a_missing_database_says_so_in_one_line_and_answers_503(
 
 
 def wait_for(url: str) -> int:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + PATIENCE
     while time.monotonic() < deadline:
         try:
             return httpx.get(url, timeout=2).status_code
         except httpx.TransportError:
             time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer within 30 s")
+    raise AssertionError(f"{url} did not answer within {PATIENCE:.0f} s")

@@ -23,6 +23,10 @@ from tests.e2e.processes import Server, running
 from tests.e2e.served import free_port
 from tests.unit.deploy.test_dockerfile import ROOT, healthcheck_command, instructions
 
+# Its module fixtures build one environment and serve it once (one pytest-xdist worker runs the
+# module: tests/support/categories.py).
+pytestmark = pytest.mark.image
+
 PASSWORD = "correct horse battery staple"
 KEY = new_key_entry("image")
 

@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from tests.e2e.served import HEXAUTH, ROOT, free_port
+from tests.e2e.served import HEXAUTH, PATIENCE, ROOT, free_port
 
 
 def test_serving_without_keys_warns_once_about_the_development_key(tmp_path):
@@ -28,7 +28,7 @@ def test_serving_without_keys_warns_once_about_the_development_key(tmp_path):
     )
     answered = False
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + PATIENCE
         while not answered and process.poll() is None and time.monotonic() < deadline:
             try:
                 answered = httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1).is_success

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import time
@@ -16,7 +17,7 @@ import httpx
 
 from adapters.tokens.keys import new_key_entry
 from tests.e2e.processes import running
-from tests.e2e.served import HEXAUTH, _environment, hexauth
+from tests.e2e.served import HEXAUTH, PATIENCE, _environment, hexauth
 
 PASSWORD = "correct horse battery staple"
 # About a second per hash on one core: a login that is slow for a legitimate reason.
@@ -38,16 +39,19 @@ def test_sigterm_lets_an_in_flight_request_finish_and_exits_0(tmp_path):
     credentials = {"email": "ada@example.com", "password": PASSWORD}
 
     with serve(env, tmp_path) as server, ThreadPoolExecutor(max_workers=1) as pool:
-        registered = httpx.post(f"{server.base_url}/auth/register", json=credentials, timeout=30)
-        assert registered.status_code == 201
-        login = pool.submit(
-            httpx.post, f"{server.base_url}/auth/login", json=credentials, timeout=30
+        registered = httpx.post(
+            f"{server.base_url}/auth/register", json=credentials, timeout=PATIENCE
         )
-        time.sleep(0.5)  # the login is hashing now, about a second
+        assert registered.status_code == 201
+        idle = cpu_seconds(server.process.pid)
+        login = pool.submit(
+            httpx.post, f"{server.base_url}/auth/login", json=credentials, timeout=PATIENCE
+        )
+        wait_until_hashing(server.process.pid, idle)  # for about a second more
 
         server.process.send_signal(signal.SIGTERM)
         response = login.result()
-        status = server.process.wait(timeout=30)
+        status = server.process.wait(timeout=PATIENCE)
 
     assert response.status_code == 200
     assert response.json()["access_token"]
@@ -59,6 +63,20 @@ def test_sigterm_lets_an_in_flight_request_finish_and_exits_0(tmp_path):
     # Development: readable lines, the request id among the keys.
     assert not lines[answered].startswith("{")
     assert f"request_id={response.headers['x-request-id']}" in lines[answered]
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process used so far, all threads (utime + stime of /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_hashing(pid: int, idle: float) -> None:
+    """Until the server computes (the login's hash: an idle server uses next to no CPU)."""
+    deadline = time.monotonic() + PATIENCE
+    while cpu_seconds(pid) < idle + 0.1:
+        assert time.monotonic() < deadline, "the login did not start hashing"
+        time.sleep(0.01)
 
 
 def _worker_processes(parent: int) -> list[int]:

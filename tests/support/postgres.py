@@ -20,7 +20,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 from collections.abc import Coroutine, Iterator
@@ -33,6 +32,7 @@ import asyncpg
 from sqlalchemy import URL, make_url
 
 from adapters.persistence.database import async_url
+from tests.support.ports import free_port
 
 POSTGRES_IMAGE = "postgres:16-alpine"
 INITDB_LOCALE = ("--encoding=UTF8", "--locale=C")
@@ -73,6 +73,22 @@ async def execute_on(url: str | URL, *statements: str) -> None:
     try:
         for statement in statements:
             await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def until_a_backend(url: str | URL, where: str, within: float = 30.0) -> None:
+    """Until a backend on the database of `url` matches `where` (a condition on the columns of
+    pg_stat_activity, such as `wait_event_type = 'Lock'`): what the server itself says it is
+    doing, for a test that must act while a statement runs or waits. TimeoutError after
+    `within` seconds."""
+    query = f"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND {where}"
+    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=10)
+    try:
+        async with asyncio.timeout(within):
+            # Polled: PostgreSQL has no notification for another backend starting to wait.
+            while not await connection.fetchval(query):  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
     finally:
         await connection.close()
 
@@ -242,7 +258,7 @@ def throwaway_cluster() -> Iterator[Cluster]:
                 ) from None
             os.chown(folder, owner.pw_uid, owner.pw_gid)
             as_owner = ["runuser", "-u", "postgres", "--"]
-        cluster = Cluster(folder, binaries, _free_port(), as_owner)
+        cluster = Cluster(folder, binaries, free_port(), as_owner)
         cluster.initdb()
         cluster.start()
         try:
@@ -252,13 +268,6 @@ def throwaway_cluster() -> Iterator[Cluster]:
                 cluster.stop("immediate")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _all_pids() -> list[int]:

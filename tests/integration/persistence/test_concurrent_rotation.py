@@ -16,6 +16,7 @@ from domain.errors import InvalidToken, SessionRevoked
 from domain.session import Session
 from tests.builders import FIRST_TOKEN_ID, NOW, a_lifetime, a_session, a_token_policy, a_user
 from tests.fakes.security import FakeTokenCodec, FixedClock, IgnoredSecurityEvents, SequentialIds
+from tests.support.postgres import until_a_backend
 
 CONTENDERS = 20
 PATIENCE = 30  # seconds; a lost wake-up would otherwise hang the suite
@@ -147,8 +148,8 @@ async def test_a_refresh_that_loses_its_swap_to_a_revocation_is_refused(
                 session.revoke(NOW)
                 await logout.sessions.save_revocation(session)  # the row stays locked
                 refreshing = asyncio.create_task(refresh.execute(RefreshCommand(token)))
-                await asyncio.sleep(1)
-                # It read the row as unrevoked (reads never wait) and now waits in its UPDATE.
+                # It reads the row as unrevoked (reads never wait), then waits in its UPDATE.
+                await until_a_backend(postgres_database_url, "wait_event_type = 'Lock'")
                 assert not refreshing.done()
                 await logout.commit()
             with pytest.raises(SessionRevoked):

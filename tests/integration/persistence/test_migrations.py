@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -135,8 +138,29 @@ async def test_sqlite_sessions_from_before_0004_signed_in_with_a_password(tmp_pa
     await assert_sessions_gain_and_lose_their_amr(f"sqlite+aiosqlite:///{tmp_path / 'hexauth.db'}")
 
 
+def contents_of(path: Path) -> list[tuple[Any, ...]]:
+    """Every table, index and trigger as SQLite stores its SQL, Alembic's revision, the users."""
+    with closing(sqlite3.connect(path)) as connection:
+        return [
+            *connection.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name"),
+            *connection.execute("SELECT version_num FROM alembic_version"),
+            *connection.execute("SELECT * FROM users"),
+        ]
+
+
 def test_migrating_again_at_head_changes_nothing(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'hexauth.db'}"  # a sync-driver URL is accepted as well
+    path = tmp_path / "hexauth.db"
+    url = f"sqlite:///{path}"  # a sync-driver URL is accepted as well
+    migrate.upgrade(url)
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(
+            "INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
+            (uuid4().hex, "ada@example.com", "$argon2id$...", "2025-01-01 00:00:00+00:00"),
+        )
+    at_head = contents_of(path)
 
     migrate.upgrade(url)
-    migrate.upgrade(url)
+
+    assert contents_of(path) == at_head
+    assert ("0003",) in at_head
+    assert sum(1 for row in at_head if "ada@example.com" in row) == 1

@@ -17,6 +17,7 @@ from adapters.persistence import create_engine
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from application.ports import StoreUnavailable
 from tests.builders import a_user
+from tests.support.postgres import until_a_backend
 
 pytestmark = pytest.mark.postgres
 
@@ -113,6 +114,7 @@ async def test_a_connection_killed_under_a_unit_of_work_is_dropped_from_the_pool
         assert await uow.users.get(a_user().id) is None
 
 
+@pytest.mark.timing
 async def test_a_unit_of_work_has_one_deadline_however_its_steps_add_up(one_connection):
     # Each statement alone is far inside the 5 s statement timeout; together they pass the unit
     # of work's deadline, which cuts the one running and ends the unit of work.
@@ -131,6 +133,7 @@ async def test_a_unit_of_work_has_one_deadline_however_its_steps_add_up(one_conn
         assert await uow.users.get(a_user().id) is None
 
 
+@pytest.mark.timing
 async def test_the_wait_for_a_pooled_connection_counts_towards_the_deadline(one_connection):
     async with SqlAlchemyUnitOfWork(one_connection, read_only=True):  # the pool's only connection
         started = time.monotonic()
@@ -139,13 +142,16 @@ async def test_the_wait_for_a_pooled_connection_counts_towards_the_deadline(one_
         assert time.monotonic() - started < 2.5  # the pool's own checkout timeout is 5 s
 
 
-async def test_a_cancellation_from_outside_stays_a_cancellation(one_connection):
+async def test_a_cancellation_from_outside_stays_a_cancellation(
+    one_connection, postgres_database_url
+):
     async def a_slow_unit_of_work() -> None:
         async with SqlAlchemyUnitOfWork(one_connection) as uow:
             await uow.statements.first(text("SELECT pg_sleep(3)"), {})
 
     task = asyncio.create_task(a_slow_unit_of_work())
-    await asyncio.sleep(0.3)
+    running = "query = 'SELECT pg_sleep(3)' AND state = 'active'"
+    await until_a_backend(postgres_database_url, running)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from dependency_injector import providers
+from sqlalchemy import text
+from sqlalchemy.pool import StaticPool
 
 from adapters.tokens.keys import new_key_entry
 from entrypoints.container import Container
@@ -57,5 +59,9 @@ async def test_sqlite_keeps_its_own_pool_which_an_in_memory_database_could_not_s
         providers.Object(Settings(database_url="sqlite+aiosqlite://", db_pool_size=3))
     )
     engine = container.engine()  # SQLAlchemy refuses pool_size for its in-memory StaticPool
-
-    await engine.dispose()
+    try:
+        assert isinstance(engine.pool, StaticPool)
+        async with engine.connect() as connection:
+            assert await connection.scalar(text("SELECT 1")) == 1
+    finally:
+        await engine.dispose()

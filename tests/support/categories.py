@@ -1,0 +1,57 @@
+"""The slow categories of tests, as markers `-m` selects (`make check` leaves them out).
+
+tests/conftest.py applies them at collection, so a new test is categorized by where it lives and
+what it uses, without remembering a decorator:
+
+- `browser`: everything under tests/browser/ (also `process`: it serves the app for Chromium).
+- `postgres`: a test using a PostgreSQL fixture (`postgres_database_url`, `empty_postgres_url`,
+  `postgres_server_url`), besides the `postgres` parameter of `database_url` and `backend`.
+- `process`: a test in a module that starts `hexauth` through the helpers of tests/e2e/served.py
+  or tests/e2e/processes.py.
+- `image` and `timing` are written on the tests themselves: nothing else tells them apart.
+
+Under pytest-xdist (`make test`: `--dist loadscope`) each test is scheduled on its own, on
+whichever worker is free, except the modules in ONE_WORKER: those share an expensive session or
+module fixture (the served web app and Chromium, a built image, a throwaway cluster), so each
+runs whole on one worker. (pytest-xdist's `xdist_group` marker would say this per test, but its
+loadgroup scheduler renames node ids in a way pytest 9 ignores.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from xdist.scheduler import LoadScopeScheduling
+
+from tests.e2e import processes, served
+
+BROWSER_TESTS = Path(__file__).resolve().parents[1] / "browser"
+POSTGRES_FIXTURES = {"postgres_server_url", "postgres_database_url", "empty_postgres_url"}
+PROCESS_STARTERS = (served.HEXAUTH, served.hexauth, served.serving, processes.running)
+ONE_WORKER = ("tests/browser/", "tests/e2e/test_image.py", "tests/e2e/test_database_outages.py")
+
+
+def categorize(item: pytest.Item) -> None:
+    """Add the markers of the categories `item` belongs to."""
+    if BROWSER_TESTS in item.path.parents:
+        item.add_marker(pytest.mark.browser)
+        item.add_marker(pytest.mark.process)
+    if POSTGRES_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.postgres)
+    module = getattr(item, "module", None)
+    if module is not None and _starts_processes(module):
+        item.add_marker(pytest.mark.process)
+
+
+def _starts_processes(module: ModuleType) -> bool:
+    bound = vars(module).values()
+    return any(value is starter for value in bound for starter in PROCESS_STARTERS)
+
+
+class SharedFixtureScheduling(LoadScopeScheduling):
+    """pytest-xdist's loadscope, whose scope is one test, or all of a ONE_WORKER module."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return next((prefix for prefix in ONE_WORKER if nodeid.startswith(prefix)), nodeid)
