@@ -44,7 +44,7 @@ demo: migrate $(WEB)/node_modules/.package-lock.json ## build clients/web and se
 # process. loadscope as tests/conftest.py defines it: each test where a worker is free, except
 # the modules sharing an expensive fixture (the browser tests), which stay on one worker.
 TEST_WORKERS ?= 4
-PARALLEL := -n $(TEST_WORKERS) --dist loadscope
+PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 # The quick loop's tests only compute (no servers to wait on): one worker per core.
 CHECK_WORKERS ?= 2
 # What `make check` leaves out: the categories tests/conftest.py marks (pyproject.toml lists them).

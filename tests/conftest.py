@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.persistence import migrate
 from adapters.persistence.database import create_engine
 from adapters.persistence.tables import metadata
-from tests.support.categories import SharedFixtureScheduling, categorize
+from tests.support.categories import categorize
 from tests.support.postgres import (
     PostgresUnavailableError,
     create_database,
@@ -60,14 +60,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the slow categories (tests/support/categories.py says which) so `-m` selects them."""
     for item in items:
         categorize(item)
-
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
-    """`--dist loadscope` (`make test`) runs each test where a worker is free, but keeps the
-    modules that share an expensive fixture on one worker (tests/support/categories.py)."""
-    if config.getvalue("dist") == "loadscope":
-        return SharedFixtureScheduling(config, log)
-    return None
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,10 @@ what it uses, without remembering a decorator:
   or tests/e2e/processes.py.
 - `image` and `timing` are written on the tests themselves: nothing else tells them apart.
 
-Under pytest-xdist (`make test`: `--dist loadscope`) each test is scheduled on its own, on
-whichever worker is free, except the modules in ONE_WORKER: those share an expensive session or
+Under pytest-xdist (`make test`: `--dist loadgroup`) each test is scheduled on its own, on
+whichever worker is free, except the tests in ONE_WORKER: those share an expensive session or
 module fixture (the served web app and Chromium, a built image, a throwaway cluster), so each
-runs whole on one worker. (pytest-xdist's `xdist_group` marker would say this per test, but its
-loadgroup scheduler renames node ids in a way pytest 9 ignores.)
+group gets pytest-xdist's `xdist_group` mark and runs whole on one worker.
 """
 
 from __future__ import annotations
@@ -23,8 +22,6 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from xdist.scheduler import LoadScopeScheduling
-
 from tests.e2e import processes, served
 
 BROWSER_TESTS = Path(__file__).resolve().parents[1] / "browser"
@@ -43,15 +40,11 @@ def categorize(item: pytest.Item) -> None:
     module = getattr(item, "module", None)
     if module is not None and _starts_processes(module):
         item.add_marker(pytest.mark.process)
+    shared = next((prefix for prefix in ONE_WORKER if item.nodeid.startswith(prefix)), None)
+    if shared is not None:
+        item.add_marker(pytest.mark.xdist_group(shared))
 
 
 def _starts_processes(module: ModuleType) -> bool:
     bound = vars(module).values()
     return any(value is starter for value in bound for starter in PROCESS_STARTERS)
-
-
-class SharedFixtureScheduling(LoadScopeScheduling):
-    """pytest-xdist's loadscope, whose scope is one test, or all of a ONE_WORKER module."""
-
-    def _split_scope(self, nodeid: str) -> str:
-        return next((prefix for prefix in ONE_WORKER if nodeid.startswith(prefix)), nodeid)
