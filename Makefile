@@ -41,8 +41,8 @@ demo: migrate $(WEB)/node_modules/.package-lock.json ## build clients/web and se
 	WEB_APP_DIR=$(WEB_APP_DIR) $(UV) run hexauth serve
 
 # pytest-xdist workers: more than the cores pay off, since many tests wait on a server or a
-# process. loadscope as tests/conftest.py defines it: each test where a worker is free, except
-# the modules sharing an expensive fixture (the browser tests), which stay on one worker.
+# process. loadgroup: each test where a worker is free, except the tests sharing an expensive
+# fixture (the browser tests), which tests/support/categories.py groups onto one worker.
 TEST_WORKERS ?= 4
 PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 # The quick loop's tests only compute (no servers to wait on): one worker per core.
