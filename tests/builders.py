@@ -261,10 +261,8 @@ class World:
         )
         self.deliver_mail = DeliverMail(uow, self.mail, self.clock, self.delivery, self.events)
 
-    def unit_of_work(
-        self, *, read_only: bool = False, autocommit: bool = False
-    ) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(self.store, read_only=read_only, autocommit=autocommit)
+    def unit_of_work(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store, read_only=read_only)
 
     @property
     def lifetime(self) -> SessionLifetime:
