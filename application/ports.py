@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 from application.link_ports import OneTimeLinkRepository, ResetRequestRepository
@@ -99,7 +99,7 @@ class SessionRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: `async with` opens it, `commit` keeps it, leaving without commit undoes."""
+    """The repositories of one transaction; `commit` keeps what they wrote so far."""
 
     users: UserRepository
     sessions: SessionRepository
@@ -107,31 +107,18 @@ class UnitOfWork(Protocol):
     reset_requests: ResetRequestRepository
     outbox: OutboxRepository
 
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
     async def commit(self) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):
-    """Makes a fresh unit of work; use cases call it once per transaction they need.
+    """Opens a unit of work: `async with unit_of_work() as uow:` begins a transaction, leaving
+    without `commit` undoes what was not committed. Use cases open one per transaction they need.
 
-    `read_only=True` asks for one that only reads: it cannot commit, and the adapter may run
-    its statements without a transaction (no BEGIN and ROLLBACK round trips).
-
-    `autocommit=True` asks for one whose writes each stand alone, for a use case whose every
-    write is one statement that checks its own precondition (a compare-and-swap) and is
-    committed at once: nothing needs a transaction around it, so the adapter may run without
-    one (no BEGIN and COMMIT round trips). The use case still calls `commit` after each write.
+    Raises StoreUnavailable, from any step, when the store refused, dropped or did not answer
+    in time. `read_only=True` asks for one that only reads: it cannot commit.
     """
 
-    def __call__(self, *, read_only: bool = False, autocommit: bool = False) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> AbstractAsyncContextManager[UnitOfWork]: ...
 
 
 class PasswordHasher(Protocol):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, IdGenerator, TokenCodec, UnitOfWork, UnitOfWorkFactory
@@ -49,10 +50,7 @@ class RefreshSession:
         """
         claims = self._codec.decode(command.refresh_token, TokenType.REFRESH)
         now = self._clock.now()
-        # Every write below is one statement that checks its own precondition (the rotation is a
-        # compare-and-swap, a revocation keeps the first), committed at once: no transaction
-        # needs to hold them together, which saves refresh its BEGIN and COMMIT round trips.
-        async with self._unit_of_work(autocommit=True) as uow:
+        async with self._unit_of_work() as uow:
             session, user, outcome = await self._rotate_or_replay(uow, claims, now)
         # The tokens and the event need no connection: it is back in the pool first.
         self._record(outcome, session)
@@ -64,7 +62,8 @@ class RefreshSession:
         """The session as this refresh leaves it, its owner, and what happened: REFRESHED (the
         token rotated) or REFRESH_REPLAYED (the last rotation answered again)."""
         lifetime = self._issuer.policy.session
-        session, user = await self._usable_session(uow, claims, now)
+        session, owner = await self._load(uow, claims)
+        user = await self._refuse_unusable(uow, session, owner, now)
         presented = session.judge(claims.token_id, now, lifetime.reuse_grace)
         if presented is Presented.REUSED:
             await self._revoke(uow, session, now)
@@ -76,9 +75,11 @@ class RefreshSession:
                 await uow.commit()
                 return session, user, SecurityEventKind.REFRESHED
             # Lost the compare-and-swap: since the read, another refresh rotated this token or
-            # the session ended. The row as it is now says which; the winner has committed (on
-            # PostgreSQL the UPDATE waited for it).
-            session, user = await self._usable_session(uow, claims, now)
+            # the session ended. The row as it is now says which: the winner has committed (on
+            # PostgreSQL the UPDATE waited for it, and each statement of the transaction sees
+            # what committed before it began; on SQLite this transaction began after it).
+            session, owner = await self._load(uow, claims)
+            user = await self._refuse_unusable(uow, session, owner, now)
             presented = session.judge(claims.token_id, now, lifetime.reuse_grace)
             if presented is not Presented.REPLAY_OF_LAST_ROTATION:
                 # No window, or the session moved on twice: refused, but not reuse, since the
@@ -86,25 +87,37 @@ class RefreshSession:
                 raise InvalidToken("another refresh rotated this token first")
         return session, user, SecurityEventKind.REFRESH_REPLAYED
 
-    async def _usable_session(
-        self, uow: UnitOfWork, claims: Claims, now: datetime
-    ) -> tuple[Session, User]:
-        """The token's session and its active owner, or the reason it cannot refresh."""
+    @staticmethod
+    async def _load(uow: UnitOfWork, claims: Claims) -> tuple[Session, User]:
+        """The token's session and its owner, read together; InvalidToken when there is none."""
         found = await uow.sessions.get_with_owner(claims.session_id)
         if found is None or found[0].user_id != claims.subject:
             raise InvalidToken("no such session")
-        session, owner = found
+        return found
+
+    async def _refuse_unusable(
+        self, uow: UnitOfWork, session: Session, owner: User, now: datetime
+    ) -> User:
+        """The owner when the session may refresh; otherwise raise why not, after revoking a
+        session older than its owner's credentials (`_revoke_stale`)."""
         session.ensure_live(now)
         if session.predates_credentials_of(owner):
-            # A login in flight when the password changed (or the account was disabled): the
-            # change revoked every session it saw, and this one now follows.
-            await self._revoke(uow, session, now)
-            self._record(SecurityEventKind.SESSION_REVOKED, session, "credentials_changed")
-            raise CredentialsChanged("the account's credentials changed since this login")
-        return session, ensure_active(owner)
+            await self._revoke_stale(uow, session, now)
+        return ensure_active(owner)
+
+    async def _revoke_stale(self, uow: UnitOfWork, session: Session, now: datetime) -> NoReturn:
+        """Revoke and commit a session older than its owner's credentials, then refuse it.
+
+        A login in flight when the password changed (or the account was disabled): the change
+        revoked every session it saw, and this one now follows.
+        """
+        await self._revoke(uow, session, now)
+        self._record(SecurityEventKind.SESSION_REVOKED, session, "credentials_changed")
+        raise CredentialsChanged("the account's credentials changed since this login")
 
     @staticmethod
     async def _revoke(uow: UnitOfWork, session: Session, now: datetime) -> None:
+        """Revoke the session and commit: the revocation stands though the refresh fails."""
         session.revoke(now)
         await uow.sessions.save_revocation(session)
         await uow.commit()

@@ -101,7 +101,7 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(RandomIds)
 
     engine = providers.Singleton(_engine, settings)
-    unit_of_work = providers.Factory(SqlAlchemyUnitOfWork, engine)
+    unit_of_work = providers.Factory(SqlAlchemyUnitOfWork.open, engine)
     health_probe = providers.Singleton(SqlAlchemyHealthProbe, engine)
 
     password_hasher = providers.Singleton(

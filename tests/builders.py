@@ -207,10 +207,8 @@ class World:
     def refresh(self) -> RefreshSession:
         return self.container.refresh_session()
 
-    def unit_of_work(
-        self, *, read_only: bool = False, autocommit: bool = False
-    ) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(self.store, read_only=read_only, autocommit=autocommit)
+    def unit_of_work(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store, read_only=read_only)
 
     @property
     def lifetime(self) -> SessionLifetime:

@@ -1,7 +1,7 @@
 """Persistence with SQLAlchemy Core on SQLite (aiosqlite) or PostgreSQL (asyncpg), and Alembic.
 
 - `create_engine(url, **options)` builds the AsyncEngine with what each backend needs.
-- `SqlAlchemyUnitOfWork(engine)` / `unit_of_work_factory(engine)` serve the UnitOfWork port.
+- `SqlAlchemyUnitOfWork.open(engine)` / `unit_of_work_factory(engine)` serve the UnitOfWork port.
 - `migrate.upgrade(url)` / `migrate.downgrade(url, revision)` run the Alembic revisions.
 """
 

@@ -1,18 +1,19 @@
 """One-time links and the mail outbox as SQLAlchemy Core statements over one connection.
 
-The statements are plain public Core (update ... returning, select ... with_for_update) run by
-the unit of work's StatementRunner; nothing here knows which driver runs them.
+The statements are plain public Core (update ... returning, select ... with_for_update) run on
+the unit of work's AsyncConnection; nothing here knows which driver runs them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-# Every value is a named bindparam or SQL literal: the PostgreSQL runner passes named ones only.
 from sqlalchemy import bindparam, delete, func, insert, literal_column, select, true, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.persistence.statements import Row, StatementRunner
 from adapters.persistence.tables import mail_outbox, one_time_links, reset_requests, users
 from application.link_ports import (
     OneTimeLinkRepository,
@@ -23,6 +24,8 @@ from application.link_ports import (
 from application.mail_ports import MailMessage, OutboxEntry, OutboxRepository
 from domain.email import Email
 from domain.one_time_link import LinkPurpose, OneTimeLink
+
+Row = Sequence[Any]
 
 _LINK_COLUMNS = tuple(
     one_time_links.c[name]
@@ -163,12 +166,12 @@ _COUNT_PENDING = select(func.count()).select_from(mail_outbox).where(*_PENDING)
 class SqlAlchemyLinkRepository(OneTimeLinkRepository):
     """One-time links in `one_time_links`; writes join the connection's transaction."""
 
-    def __init__(self, statements: StatementRunner) -> None:
-        self._statements = statements
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def add(self, link: OneTimeLink) -> None:
         """Insert the link; an IntegrityError propagates when its user does not exist."""
-        await self._statements.run(
+        await self._connection.execute(
             _INSERT_LINK,
             {
                 "id": link.id,
@@ -185,54 +188,66 @@ class SqlAlchemyLinkRepository(OneTimeLinkRepository):
     async def find_live(
         self, token_hash: str, purpose: LinkPurpose, now: datetime
     ) -> OneTimeLink | None:
-        row = await self._statements.first(
-            _SELECT_LIVE_LINK,
-            {"hash": token_hash, "link_purpose": purpose.value, "now": _to_utc(now)},
-        )
+        row = (
+            await self._connection.execute(
+                _SELECT_LIVE_LINK,
+                {"hash": token_hash, "link_purpose": purpose.value, "now": _to_utc(now)},
+            )
+        ).first()
         return None if row is None else _link_from(row)
 
     async def consume(
         self, token_hash: str, purpose: LinkPurpose, now: datetime
     ) -> OneTimeLink | None:
         """One UPDATE ... WHERE used_at IS NULL AND expires_at > now RETURNING: compare-and-set."""
-        row = await self._statements.first(
-            _CONSUME_LINK,
-            {"hash": token_hash, "link_purpose": purpose.value, "now": _to_utc(now)},
-        )
+        row = (
+            await self._connection.execute(
+                _CONSUME_LINK,
+                {"hash": token_hash, "link_purpose": purpose.value, "now": _to_utc(now)},
+            )
+        ).first()
         return None if row is None else _link_from(row)
 
     async def kill_resets(self, user_id: UUID, now: datetime) -> int:
-        return await self._statements.run(
-            _KILL_RESETS,
-            {"owner_id": user_id, "now": _to_utc(now), "reset_purpose": LinkPurpose.RESET.value},
-        )
+        return (
+            await self._connection.execute(
+                _KILL_RESETS,
+                {
+                    "owner_id": user_id,
+                    "now": _to_utc(now),
+                    "reset_purpose": LinkPurpose.RESET.value,
+                },
+            )
+        ).rowcount
 
     async def reset_history(self, user_id: UUID, since: datetime, now: datetime) -> ResetHistory:
-        await self._statements.first(_HOLD_ACCOUNT, {"owner_id": user_id})
-        row = await self._statements.first(
-            _RESET_HISTORY,
-            {
-                "owner_id": user_id,
-                "reset_purpose": LinkPurpose.RESET.value,
-                "since": _to_utc(since),
-                "now": _to_utc(now),
-            },
-        )
+        await self._connection.execute(_HOLD_ACCOUNT, {"owner_id": user_id})
+        row = (
+            await self._connection.execute(
+                _RESET_HISTORY,
+                {
+                    "owner_id": user_id,
+                    "reset_purpose": LinkPurpose.RESET.value,
+                    "since": _to_utc(since),
+                    "now": _to_utc(now),
+                },
+            )
+        ).first()
         sent, usable = (0, 0) if row is None else row
         return ResetHistory(sent=sent, any_usable=usable > 0)
 
     async def delete_for_user(self, user_id: UUID) -> int:
-        return await self._statements.run(_DELETE_LINKS, {"owner_id": user_id})
+        return (await self._connection.execute(_DELETE_LINKS, {"owner_id": user_id})).rowcount
 
 
 class SqlAlchemyResetRequestRepository(ResetRequestRepository):
     """Queued forgot-password requests in `reset_requests`."""
 
-    def __init__(self, statements: StatementRunner) -> None:
-        self._statements = statements
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def add(self, request: ResetRequest) -> None:
-        await self._statements.run(
+        await self._connection.execute(
             _INSERT_REQUEST,
             {
                 "id": request.id,
@@ -243,7 +258,7 @@ class SqlAlchemyResetRequestRepository(ResetRequestRepository):
         )
 
     async def take(self, limit: int) -> list[ResetRequest]:
-        rows = await self._statements.all(_TAKE_REQUESTS, {"batch": limit})
+        rows = (await self._connection.execute(_TAKE_REQUESTS, {"batch": limit})).all()
         taken = [
             ResetRequest(
                 id=request_id, email=email, created_at=_as_utc(created_at), client_ip=client_ip
@@ -253,19 +268,18 @@ class SqlAlchemyResetRequestRepository(ResetRequestRepository):
         return sorted(taken, key=lambda request: (request.created_at, str(request.id)))
 
     async def depth(self) -> int:
-        row = await self._statements.first(_COUNT_REQUESTS, {})
-        return 0 if row is None else int(row[0])
+        return int((await self._connection.execute(_COUNT_REQUESTS)).scalar_one())
 
 
 class SqlAlchemyOutboxRepository(OutboxRepository):
     """Outgoing mail in `mail_outbox`; writes join the connection's transaction."""
 
-    def __init__(self, statements: StatementRunner) -> None:
-        self._statements = statements
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def enqueue(self, entry: OutboxEntry) -> None:
         message = entry.message
-        await self._statements.run(
+        await self._connection.execute(
             _INSERT_MAIL,
             {
                 "id": entry.id,
@@ -282,30 +296,32 @@ class SqlAlchemyOutboxRepository(OutboxRepository):
 
     async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxEntry]:
         """One UPDATE over a FOR UPDATE SKIP LOCKED subquery, returning the claimed rows."""
-        rows = await self._statements.all(
-            _CLAIM_MAIL,
-            {"now": _to_utc(now), "batch": limit, "lease_end": _to_utc(now + lease)},
-        )
+        rows = (
+            await self._connection.execute(
+                _CLAIM_MAIL,
+                {"now": _to_utc(now), "batch": limit, "lease_end": _to_utc(now + lease)},
+            )
+        ).all()
         # RETURNING promises no order; the entries come back as they were due.
         entries = [_entry_from(row) for row in rows]
         return sorted(entries, key=lambda entry: entry.created_at)
 
     async def mark_sent(self, entry_id: UUID, now: datetime) -> bool:
         params = {"entry_id": entry_id, "sent_moment": _to_utc(now)}
-        return await self._statements.run(_MARK_SENT, params) == 1
+        return (await self._connection.execute(_MARK_SENT, params)).rowcount == 1
 
     async def record_failure(self, entry_id: UUID, retry_at: datetime | None) -> None:
         if retry_at is None:
-            await self._statements.run(_GIVE_UP, {"entry_id": entry_id})
+            await self._connection.execute(_GIVE_UP, {"entry_id": entry_id})
         else:
             params = {"entry_id": entry_id, "retry_at": _to_utc(retry_at)}
-            await self._statements.run(_RETRY_LATER, params)
+            await self._connection.execute(_RETRY_LATER, params)
 
     async def delete_for_user(self, user_id: UUID) -> int:
-        return await self._statements.run(_DELETE_MAIL, {"owner_id": user_id})
+        return (await self._connection.execute(_DELETE_MAIL, {"owner_id": user_id})).rowcount
 
     async def depth(self) -> int:
-        row = await self._statements.first(_COUNT_PENDING, {})
+        row = (await self._connection.execute(_COUNT_PENDING, {})).first()
         return 0 if row is None else int(row[0])
 
 

@@ -1,7 +1,7 @@
 """Which database errors are outages, and the bound on every wait for the database.
 
-The unit of work and the statement runner translate what `is_outage` accepts into the port's
-StoreUnavailable, so the application never sees a driver's or SQLAlchemy's exception for an
+The unit of work translates what `is_outage` accepts into the port's StoreUnavailable, in one
+place on its way out, so the application never sees a driver's or SQLAlchemy's exception for an
 outage; everything else (a violated constraint, a bug in a statement) keeps its own type.
 """
 

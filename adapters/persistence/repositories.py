@@ -1,15 +1,22 @@
-"""The repository ports over one connection, with lean Core statements built once."""
+"""The repository ports over one connection, as SQLAlchemy Core statements built once.
+
+Built at import, each statement is compiled once and then found in SQLAlchemy's compiled cache,
+and on PostgreSQL asyncpg's prepared-statement cache (the dialect's, on by default) saves the
+server its parse and plan. Errors keep their type here; the unit of work turns outages into
+StoreUnavailable.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.persistence import hot_queries
-from adapters.persistence.statements import Row, StatementRunner
 from adapters.persistence.tables import UNIQUE_EMAIL, refresh_sessions, users
 from application.ports import SessionRepository, UserRepository
 from domain.auth_methods import parse_auth_methods
@@ -17,6 +24,8 @@ from domain.email import Email
 from domain.errors import EmailAlreadyRegistered
 from domain.session import Session
 from domain.user import User
+
+Row = Sequence[Any]
 
 _USER_COLUMNS = (
     users.c.id,
@@ -28,7 +37,6 @@ _USER_COLUMNS = (
     users.c.email_verified,
 )
 _SELECT_USER = select(*_USER_COLUMNS).where(users.c.id == bindparam("user_id"))
-_PG_SELECT_USER = hot_queries.select_user(_USER_COLUMNS)
 _SELECT_USER_BY_EMAIL = select(*_USER_COLUMNS).where(users.c.email == bindparam("email"))
 _INSERT_USER = insert(users)
 # A credential change counts in the database (`+ 1` under the row lock, not a value computed
@@ -96,9 +104,6 @@ _SELECT_SESSION_WITH_OWNER = (
     .join_from(refresh_sessions, users, refresh_sessions.c.user_id == users.c.id)
     .where(refresh_sessions.c.id == bindparam("session_id"))
 )
-_PG_SELECT_SESSION_WITH_OWNER = hot_queries.select_session_with_owner(
-    _SESSION_COLUMNS, _USER_COLUMNS
-)
 _INSERT_SESSION = insert(refresh_sessions)
 _ROTATED_COLUMNS = (
     "current_token_id",
@@ -116,7 +121,6 @@ _ROTATE_SESSION = (
     )
     .values({column: bindparam(f"new_{column}") for column in _ROTATED_COLUMNS})
 )
-_PG_ROTATE_SESSION = hot_queries.rotate_session(_ROTATED_COLUMNS)
 # The first revocation wins, as in Session.revoke, even when two processes race.
 _REVOKE_SESSION = (
     update(refresh_sessions)
@@ -164,8 +168,8 @@ _PRUNE_SESSIONS = delete(refresh_sessions).where(
 class SqlAlchemyUserRepository(UserRepository):
     """Users in the `users` table; writes join the connection's transaction."""
 
-    def __init__(self, statements: StatementRunner) -> None:
-        self._statements = statements
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def add(self, user: User) -> None:
         """Insert the user; raise EmailAlreadyRegistered when the email is taken.
@@ -174,8 +178,8 @@ class SqlAlchemyUserRepository(UserRepository):
         on PostgreSQL too, as it is on SQLite and in the in-memory fake.
         """
         try:
-            async with self._statements.savepoint():
-                await self._statements.run(
+            async with self._connection.begin_nested():
+                await self._connection.execute(
                     _INSERT_USER,
                     {
                         "id": user.id,
@@ -193,26 +197,26 @@ class SqlAlchemyUserRepository(UserRepository):
             raise
 
     async def get(self, user_id: UUID) -> User | None:
-        row = await self._statements.first(
-            _SELECT_USER, {"user_id": user_id}, on_postgres=_PG_SELECT_USER
-        )
+        row = (await self._connection.execute(_SELECT_USER, {"user_id": user_id})).first()
         return None if row is None else _user_from(row)
 
     async def get_by_email(self, email: Email) -> User | None:
-        row = await self._statements.first(_SELECT_USER_BY_EMAIL, {"email": email.value})
+        row = (
+            await self._connection.execute(_SELECT_USER_BY_EMAIL, {"email": email.value})
+        ).first()
         return None if row is None else _user_from(row)
 
     async def save_password_hash(self, user: User) -> None:
         """Store the password hash and count a credential change; an unknown user changes
         nothing."""
-        await self._statements.run(
+        await self._connection.execute(
             _UPDATE_PASSWORD_HASH,
             {"user_id": user.id, "new_password_hash": user.password_hash},
         )
 
     async def save_upgraded_password_hash(self, user: User) -> None:
         """Store the hash unless the stored credentials version is no longer the user's."""
-        await self._statements.run(
+        await self._connection.execute(
             _UPGRADE_PASSWORD_HASH,
             {
                 "user_id": user.id,
@@ -223,25 +227,25 @@ class SqlAlchemyUserRepository(UserRepository):
 
     async def save_credentials_change(self, user: User) -> None:
         """Count a credential change in one UPDATE; an unknown user changes nothing."""
-        await self._statements.run(_COUNT_CREDENTIALS_CHANGE, {"user_id": user.id})
+        await self._connection.execute(_COUNT_CREDENTIALS_CHANGE, {"user_id": user.id})
 
     async def save_active(self, user: User) -> None:
         """Store `is_active`, counting a credential change when it changes; an unknown user
         changes nothing."""
-        await self._statements.run(
+        await self._connection.execute(
             _UPDATE_IS_ACTIVE, {"user_id": user.id, "new_is_active": user.is_active}
         )
 
     async def save_email_verified(self, user: User) -> None:
         """Store only `email_verified`; an unknown user changes nothing."""
-        await self._statements.run(
+        await self._connection.execute(
             _UPDATE_EMAIL_VERIFIED,
             {"user_id": user.id, "new_email_verified": user.email_verified},
         )
 
     async def delete(self, user_id: UUID) -> bool:
         """One DELETE; the foreign keys' ON DELETE CASCADE takes the sessions, links and mail."""
-        return await self._statements.run(_DELETE_USER, {"user_id": user_id}) == 1
+        return (await self._connection.execute(_DELETE_USER, {"user_id": user_id})).rowcount == 1
 
     # To come with its port: listing users for operators.
 
@@ -249,12 +253,12 @@ class SqlAlchemyUserRepository(UserRepository):
 class SqlAlchemySessionRepository(SessionRepository):
     """Refresh sessions in `refresh_sessions`; writes join the connection's transaction."""
 
-    def __init__(self, statements: StatementRunner) -> None:
-        self._statements = statements
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def add(self, session: Session) -> None:
         """Insert the session; an IntegrityError propagates when its user does not exist."""
-        await self._statements.run(
+        await self._connection.execute(
             _INSERT_SESSION,
             {
                 "id": session.id,
@@ -274,16 +278,15 @@ class SqlAlchemySessionRepository(SessionRepository):
         )
 
     async def get(self, session_id: UUID) -> Session | None:
-        row = await self._statements.first(_SELECT_SESSION, {"session_id": session_id})
+        row = (await self._connection.execute(_SELECT_SESSION, {"session_id": session_id})).first()
         return None if row is None else _session_from(row)
 
     async def get_with_owner(self, session_id: UUID) -> tuple[Session, User] | None:
         """One SELECT joining the session's row to its user's (the foreign key makes it one)."""
-        row = await self._statements.first(
-            _SELECT_SESSION_WITH_OWNER,
-            {"session_id": session_id},
-            on_postgres=_PG_SELECT_SESSION_WITH_OWNER,
+        result = await self._connection.execute(
+            _SELECT_SESSION_WITH_OWNER, {"session_id": session_id}
         )
+        row = result.first()
         if row is None:
             return None
         split = len(_SESSION_COLUMNS)
@@ -297,7 +300,7 @@ class SqlAlchemySessionRepository(SessionRepository):
         re-reads the row and finds its condition false; on SQLite BEGIN IMMEDIATE serializes
         the transactions. Either way exactly one of racing rotations changes the row.
         """
-        changed = await self._statements.run(
+        result = await self._connection.execute(
             _ROTATE_SESSION,
             {
                 "session_id": session.id,
@@ -308,27 +311,26 @@ class SqlAlchemySessionRepository(SessionRepository):
                 "new_last_used_at": _to_utc(session.last_used_at),
                 "new_idle_expires_at": _to_utc(session.idle_expires_at),
             },
-            on_postgres=_PG_ROTATE_SESSION,
         )
-        return changed == 1
+        return result.rowcount == 1
 
     async def save_revocation(self, session: Session) -> None:
         """Store `revoked_at`, unless the stored session was revoked already: the first wins."""
-        await self._statements.run(
+        await self._connection.execute(
             _REVOKE_SESSION,
             {"session_id": session.id, "new_revoked_at": _to_utc_or_none(session.revoked_at)},
         )
 
     async def list_live(self, user_id: UUID, now: datetime) -> list[Session]:
         """Unrevoked and unexpired at `now`, newest `created_at` first (then by id)."""
-        rows = await self._statements.all(
+        rows = await self._connection.execute(
             _SELECT_LIVE_SESSIONS, {"owner_id": user_id, "now": _to_utc(now)}
         )
         return [_session_from(row) for row in rows]
 
     async def count_live(self, owner: User, now: datetime) -> int:
         """One SELECT count(*) over the live sessions of the owner's current credentials."""
-        row = await self._statements.first(
+        result = await self._connection.execute(
             _COUNT_LIVE_SESSIONS,
             {
                 "owner_id": owner.id,
@@ -336,18 +338,21 @@ class SqlAlchemySessionRepository(SessionRepository):
                 "credentials_version": owner.credentials_version,
             },
         )
-        return 0 if row is None else int(row[0])
+        return int(result.scalar_one())
 
     async def revoke_all(self, user_id: UUID, now: datetime) -> int:
         """One UPDATE: `revoked_at = now` on each of the user's sessions live at `now`."""
         moment = _to_utc(now)
-        return await self._statements.run(
+        result = await self._connection.execute(
             _REVOKE_LIVE_SESSIONS, {"owner_id": user_id, "now": moment, "new_revoked_at": moment}
         )
+        return result.rowcount
 
     async def prune(self, before: datetime) -> int:
         """One DELETE of the sessions whose idle expiry or revocation is before `before`."""
-        return await self._statements.run(_PRUNE_SESSIONS, {"before": _to_utc(before)})
+        return (
+            await self._connection.execute(_PRUNE_SESSIONS, {"before": _to_utc(before)})
+        ).rowcount
 
 
 def _user_from(row: Row) -> User:

@@ -1,6 +1,6 @@
-"""The database path of the hot endpoints, in-process, one connection, no HTTP: what the hot
-statements on asyncpg's API (adapters/persistence/hot_queries.py) save against the same
-statements through SQLAlchemy's AsyncConnection, and what either costs over raw asyncpg.
+"""The database path of the hot endpoints, in-process, one connection, no HTTP: the unit of
+work as served (SQLAlchemy's transaction, Core statements) against raw asyncpg, with and
+without a transaction around its one SELECT.
 
 Each round runs `BATCH` operations on one event loop; pytest-benchmark's figures are per round,
 so divide by `BATCH`. Needs PostgreSQL (found as the tests find it; skipped without one).
@@ -19,7 +19,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.persistence import create_engine, migrate
-from adapters.persistence.repositories import _SELECT_SESSION_WITH_OWNER, _SELECT_USER
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from tests.builders import a_session, a_user
 from tests.support.postgres import (
@@ -67,7 +66,7 @@ def database() -> Iterator[Database]:
         session = a_session(user_id=user.id)
 
         async def given() -> None:
-            async with SqlAlchemyUnitOfWork(engine) as uow:
+            async with SqlAlchemyUnitOfWork.open(engine) as uow:
                 await uow.users.add(user)
                 await uow.sessions.add(session)
                 await uow.commit()
@@ -90,43 +89,34 @@ def test_user_by_id_raw_asyncpg(benchmark, database):
     benchmark(database.rounds(read))
 
 
-def test_user_by_id_unit_of_work_hot_query(benchmark, database):
-    """GET /users/me's read as served: read-only unit of work, the hot query on asyncpg."""
+def test_user_by_id_raw_asyncpg_in_a_transaction(benchmark, database):
+    """The floor of what the unit of work does: BEGIN, the SELECT, ROLLBACK on raw asyncpg."""
 
     async def read() -> object:
-        async with SqlAlchemyUnitOfWork(database.engine, read_only=True) as uow:
+        async with database.raw.transaction():
+            return await database.raw.fetchrow(
+                "SELECT id, email, password_hash, created_at, is_active FROM users WHERE id = $1",
+                database.user_id,
+            )
+
+    benchmark(database.rounds(read))
+
+
+def test_user_by_id_unit_of_work(benchmark, database):
+    """GET /users/me's read as served: a read-only unit of work (BEGIN, SELECT, ROLLBACK)."""
+
+    async def read() -> object:
+        async with SqlAlchemyUnitOfWork.open(database.engine, read_only=True) as uow:
             return await uow.users.get(database.user_id)
 
     benchmark(database.rounds(read))
 
 
-def test_user_by_id_unit_of_work_sqlalchemy(benchmark, database):
-    """The same read with the same statement through SQLAlchemy's AsyncConnection."""
+def test_session_with_owner_unit_of_work(benchmark, database):
+    """Refresh's read as served, in a writing unit of work left without commit."""
 
     async def read() -> object:
-        async with SqlAlchemyUnitOfWork(database.engine, read_only=True) as uow:
-            return await uow.statements.first(_SELECT_USER, {"user_id": database.user_id})
-
-    benchmark(database.rounds(read))
-
-
-def test_session_with_owner_hot_query(benchmark, database):
-    """Refresh's read as served (in a writing unit of work: BEGIN, SELECT, ROLLBACK)."""
-
-    async def read() -> object:
-        async with SqlAlchemyUnitOfWork(database.engine) as uow:
+        async with SqlAlchemyUnitOfWork.open(database.engine) as uow:
             return await uow.sessions.get_with_owner(database.session_id)
-
-    benchmark(database.rounds(read))
-
-
-def test_session_with_owner_sqlalchemy(benchmark, database):
-    """The same, the statement through SQLAlchemy's AsyncConnection."""
-
-    async def read() -> object:
-        async with SqlAlchemyUnitOfWork(database.engine) as uow:
-            return await uow.statements.first(
-                _SELECT_SESSION_WITH_OWNER, {"session_id": database.session_id}
-            )
 
     benchmark(database.rounds(read))

@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 import redis
@@ -283,13 +284,13 @@ class Outage:
 
     def __init__(self, container: Container) -> None:
         self.down = False
-        self._real = providers.Factory(SqlAlchemyUnitOfWork, container.engine)
+        self._real = providers.Factory(SqlAlchemyUnitOfWork.open, container.engine)
         container.unit_of_work.override(providers.Callable(self))
 
-    def __call__(self, *, read_only: bool = False, autocommit: bool = False) -> UnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> AbstractAsyncContextManager[UnitOfWork]:
         if self.down:
             return InMemoryUnitOfWork(InMemoryStore(down=True))
-        return self._real(read_only=read_only, autocommit=autocommit)
+        return self._real(read_only=read_only)
 
 
 def test_attempts_that_meet_a_database_outage_use_up_no_tries(client, container):

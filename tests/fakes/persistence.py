@@ -251,11 +251,7 @@ class InMemorySessionRepository(SessionRepository):
 class InMemoryUnitOfWork(UnitOfWork):
     """Buffers writes until commit, like a transaction; leaving without commit drops them."""
 
-    def __init__(
-        self, store: InMemoryStore, *, read_only: bool = False, autocommit: bool = False
-    ) -> None:
-        # `autocommit` changes nothing here: writes wait for `commit`, which the use cases that
-        # ask for it call after each write all the same (the stricter of the two behaviours).
+    def __init__(self, store: InMemoryStore, *, read_only: bool = False) -> None:
         self._store = store
         self._read_only = read_only
         self._changes = _Changes()

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
 from tests.e2e import processes, served
 
 BROWSER_TESTS = Path(__file__).resolve().parents[1] / "browser"

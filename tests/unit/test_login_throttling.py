@@ -281,9 +281,9 @@ async def test_an_outage_once_the_password_was_right_uses_up_no_try() -> None:
     await world.given_user()
     await fail(world, 2)
 
-    def down_on_write(*, read_only: bool = False, autocommit: bool = False) -> InMemoryUnitOfWork:
+    def down_on_write(*, read_only: bool = False) -> InMemoryUnitOfWork:
         world.store.down = not read_only  # reading the account works, storing the session not
-        return world.unit_of_work(read_only=read_only, autocommit=autocommit)
+        return world.unit_of_work(read_only=read_only)
 
     throttle = LoginThrottle(world.attempts, LIMITS)
     login = Login(down_on_write, world.hasher, world.issuer, world.clock, world.events, throttle)

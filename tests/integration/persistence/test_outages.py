@@ -85,7 +85,7 @@ async def test_a_server_that_is_not_there_is_store_unavailable() -> None:
     try:
         for read_only in (True, False):
             with pytest.raises(StoreUnavailable):
-                async with SqlAlchemyUnitOfWork(engine, read_only=read_only) as uow:
+                async with SqlAlchemyUnitOfWork.open(engine, read_only=read_only) as uow:
                     await uow.users.get(a_user().id)
     finally:
         await engine.dispose()

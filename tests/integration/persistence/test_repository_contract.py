@@ -373,7 +373,7 @@ async def test_a_rotation_is_stored_once_for_the_same_expected_token(backend: Ba
     assert await load_session(backend, session) == first
 
 
-async def test_an_autocommit_unit_of_work_stores_each_committed_write_and_keeps_the_swap(
+async def test_a_unit_of_work_that_commits_twice_stores_each_write_and_keeps_the_swap(
     backend: Backend,
 ) -> None:
     session = await given_session(backend)
@@ -384,7 +384,7 @@ async def test_an_autocommit_unit_of_work_stores_each_committed_write_and_keeps_
     copy_a.rotate("jti-a", LATER, a_lifetime())
     copy_b.rotate("jti-b", LATER, a_lifetime())
 
-    async with backend.unit_of_work(autocommit=True) as uow:
+    async with backend.unit_of_work() as uow:
         assert (await uow.sessions.get_with_owner(session.id)) is not None
         assert await uow.sessions.save_rotation(copy_a, expected) is True
         await uow.commit()
