@@ -81,6 +81,7 @@ def _runtime_environment(venv: Path) -> dict[str, str]:
         "APP_ENV": "production",
         "AUTH_KEYS": KEY,
         "SMTP_URL": "smtp://127.0.0.1:9",  # required in production; nothing here sends mail
+        "METRICS_PORT": str(free_port()),  # production opens its metrics listener there
         "ARGON2_TIME_COST": "1",
         "ARGON2_MEMORY_KIB": "64",
         "ARGON2_PARALLELISM": "1",
