@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +19,13 @@ from application.ports import Overloaded, PasswordHasher
 _R = TypeVar("_R")
 
 DEFAULT_QUEUE_TIMEOUT = 3.0
+
+HASHING_NICE = 10
+"""The nice value of the hashing threads (and the lane threads they start) on Linux. At equal
+priority a hash's 4 lanes take four fifths of a core from the event loop, and a login storm
+multiplied /users/me's p99 by 13 in `make bench`; at nice 10 the loop keeps its requests moving
+while logins still complete at well over a quarter of the hash-bound rate (docs/performance.md,
+"Hashing and the login storm")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +50,21 @@ def default_threads(parallelism: int, cpus: int) -> int:
     return max(1, cpus // parallelism)
 
 
+def lower_priority() -> None:
+    """Run the calling thread at HASHING_NICE or nicer. Linux only: there a nice value belongs to
+    one thread (setpriority(2), NOTES) and threads it starts inherit it; elsewhere the same call
+    would renice the whole process."""
+    if sys.platform == "linux" and os.getpriority(os.PRIO_PROCESS, 0) < HASHING_NICE:
+        os.setpriority(os.PRIO_PROCESS, 0, HASHING_NICE)
+
+
 class Argon2PasswordHasher(PasswordHasher):
     """argon2id through argon2-cffi, on a bounded pool of threads, with a deadline to start.
 
     argon2-cffi releases the GIL while hashing, so the event loop keeps serving other requests
-    while the pool's threads hash. The pool has `threads` threads (by default as many as fit the
-    CPUs the process may use, `default_threads`): that bounds the CPUs hashing takes and the
-    memory, `threads` x `memory_kib` per process.
+    while the pool's threads hash, at nice HASHING_NICE on Linux. The pool has `threads` threads
+    (by default as many as fit the CPUs the process may use, `default_threads`): that bounds the
+    CPUs hashing takes and the memory, `threads` x `memory_kib` per process.
 
     A hash that cannot start within `queue_timeout` seconds raises Overloaded (a 503 with
     Retry-After) instead of waiting on: past capacity, the service says so at once. A request
@@ -69,7 +85,9 @@ class Argon2PasswordHasher(PasswordHasher):
         )
         self.threads = threads or default_threads(cost.parallelism, usable_cpus())
         self._queue_timeout = queue_timeout
-        self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="argon2")
+        self._executor = ThreadPoolExecutor(
+            self.threads, thread_name_prefix="argon2", initializer=lower_priority
+        )
         # One permit per thread: a hash that holds one finds a thread free, so the executor's
         # own queue (unbounded, without deadline) stays empty and the wait happens here instead.
         self._free_threads = asyncio.Semaphore(self.threads)

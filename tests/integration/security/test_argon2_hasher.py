@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 
 import pytest
@@ -78,6 +80,25 @@ async def test_hashing_runs_off_the_event_loop_thread(hasher, monkeypatch):
     assert threads
     assert all(t is not threading.main_thread() for t in threads)
     assert all(t.name.startswith("argon2") for t in threads)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a per-thread nice value is Linux's")
+async def test_hashing_threads_run_at_the_documented_nice_value_and_the_loop_does_not(
+    hasher, monkeypatch
+):
+    priorities = []
+    original = Argon2.hash
+    monkeypatch.setattr(
+        Argon2,
+        "hash",
+        lambda self, p: priorities.append(os.getpriority(os.PRIO_PROCESS, 0)) or original(self, p),
+    )
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+
+    await hasher.hash("one long password")
+
+    assert priorities == [max(before, argon2_hasher.HASHING_NICE)]
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before  # the event loop's thread keeps its own
 
 
 class BlockedHashes:
