@@ -72,7 +72,8 @@ class SessionRepository(Protocol):
         """Store a rotation only if the stored current token is still `expected_token_id`.
 
         A compare-and-swap: of two concurrent rotations of one token, on any number of
-        processes sharing the database, exactly one returns True.
+        processes sharing the database, exactly one returns True. One that returns False has
+        waited for the winner: a read after it in the same unit of work sees the winner's write.
         """
         ...
 

@@ -75,9 +75,8 @@ class RefreshSession:
                 await uow.commit()
                 return session, user, SecurityEventKind.REFRESHED
             # Lost the compare-and-swap: since the read, another refresh rotated this token or
-            # the session ended. The row as it is now says which: the winner has committed (on
-            # PostgreSQL the UPDATE waited for it, and each statement of the transaction sees
-            # what committed before it began; on SQLite this transaction began after it).
+            # the session ended. The session as it is now says which (the port promises the
+            # winner's write is visible to this read).
             session, owner = await self._load(uow, claims)
             user = await self._refuse_unusable(uow, session, owner, now)
             presented = session.judge(claims.token_id, now, lifetime.reuse_grace)
