@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from application.answer_reset_requests import AnswerReport, AnswerResetRequests
 from application.deliver_mail import DeliverMail, DeliveryReport
@@ -17,6 +18,8 @@ from application.link_ports import ResetRequestListener
 from application.ports import StoreUnavailable
 
 log = logging.getLogger("hexauth.mail")
+
+_Report = TypeVar("_Report")
 
 
 class OutboxLoop(ResetRequestListener):
@@ -78,30 +81,13 @@ class OutboxLoop(ResetRequestListener):
         """Answer one batch of reset requests; whether any was taken."""
         if self._answer is None:
             return False
-        try:
-            answered = await self._answer.execute()
-        except StoreUnavailable:
-            log.warning("mail outbox: the database does not answer; trying again later")
-            return False
-        except Exception:
-            log.exception("mail outbox: answering reset requests failed")
-            return False
-        if self._observe_answers is not None:
-            self._observe_answers(answered)
-        return answered.taken > 0
+        answered = await _one_pass(
+            self._answer.execute, "answering reset requests", self._observe_answers
+        )
+        return answered is not None and answered.taken > 0
 
     async def _deliver_once(self) -> DeliveryReport | None:
-        try:
-            report = await self._deliver.execute()
-        except StoreUnavailable:
-            log.warning("mail outbox: the database does not answer; trying again later")
-            return None
-        except Exception:
-            log.exception("mail outbox: a sending pass failed")
-            return None
-        if self._observe is not None:
-            self._observe(report)
-        return report
+        return await _one_pass(self._deliver.execute, "a sending pass", self._observe)
 
     async def _run(self, wake: asyncio.Event) -> None:
         while True:
@@ -121,3 +107,21 @@ class OutboxLoop(ResetRequestListener):
 
 def _more_due(report: DeliveryReport) -> bool:
     return report.sent + report.retried + report.given_up > 0 and report.pending > 0
+
+
+async def _one_pass(
+    run: Callable[[], Awaitable[_Report]], what: str, observe: Callable[[_Report], None] | None
+) -> _Report | None:
+    """Run one pass and tell `observe` its report; None when it failed. An outage of the
+    database or a bug in one pass is logged and never stops the loop."""
+    try:
+        report = await run()
+    except StoreUnavailable:
+        log.warning("mail outbox: the database does not answer; trying again later")
+        return None
+    except Exception:
+        log.exception("mail outbox: %s failed", what)
+        return None
+    if observe is not None:
+        observe(report)
+    return report
