@@ -42,7 +42,7 @@ demo: migrate $(WEB)/node_modules/.package-lock.json ## build clients/web and se
 
 # pytest-xdist workers: more than the cores pay off, since many tests wait on a server or a
 # process. loadgroup: each test where a worker is free, except the tests sharing an expensive
-# fixture (the browser tests), which tests/support/categories.py groups onto one worker.
+# module fixture (Chromium), which tests/support/categories.py keeps whole on one worker each.
 TEST_WORKERS ?= 4
 PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 # The quick loop's tests only compute (no servers to wait on): one worker per core.

@@ -56,6 +56,7 @@ hypothesis.settings.register_profile(
 hypothesis.settings.load_profile("hexauth")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the slow categories (tests/support/categories.py says which) so `-m` selects them."""
     for item in items:

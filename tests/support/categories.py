@@ -11,9 +11,10 @@ what it uses, without remembering a decorator:
 - `image` and `timing` are written on the tests themselves: nothing else tells them apart.
 
 Under pytest-xdist (`make test`: `--dist loadgroup`) each test is scheduled on its own, on
-whichever worker is free, except the tests in ONE_WORKER: those share an expensive session or
-module fixture (the served web app and Chromium, a built image, a throwaway cluster), so each
-group gets pytest-xdist's `xdist_group` mark and runs whole on one worker.
+whichever worker is free, except in the modules under ONE_WORKER: each of those shares an
+expensive module fixture (Chromium, a built image, a throwaway cluster), so each such module gets
+pytest-xdist's `xdist_group` mark and runs whole on one worker, while different modules still
+run side by side.
 """
 
 from __future__ import annotations
@@ -41,9 +42,8 @@ def categorize(item: pytest.Item) -> None:
     module = getattr(item, "module", None)
     if module is not None and _starts_processes(module):
         item.add_marker(pytest.mark.process)
-    shared = next((prefix for prefix in ONE_WORKER if item.nodeid.startswith(prefix)), None)
-    if shared is not None:
-        item.add_marker(pytest.mark.xdist_group(shared))
+    if item.nodeid.startswith(ONE_WORKER):
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 def _starts_processes(module: ModuleType) -> bool:
