@@ -4,6 +4,10 @@
 
 UV ?= uv
 export UV_LINK_MODE ?= copy
+# Compile the environment's bytecode once at install (about 5 s): otherwise every test worker and
+# every process the tests start compiles the same modules again; make test on a fresh clone went
+# from 4m21s to 2m41s with it.
+export UV_COMPILE_BYTECODE ?= 1
 # Exactly uv.lock, never re-resolved. docker/Dockerfile runs the same `uv sync --frozen` plus
 # image-only flags (--no-dev ...); tests/unit/deploy/test_dockerfile.py keeps the two in step.
 SYNC := sync --frozen
