@@ -6,14 +6,13 @@ the unit of work's AsyncConnection; nothing here knows which driver runs them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import bindparam, delete, func, insert, literal_column, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.persistence.columns import Row, as_utc, as_utc_or_none, to_utc
 from adapters.persistence.tables import mail_outbox, one_time_links, reset_requests, users
 from application.link_ports import (
     OneTimeLinkRepository,
@@ -24,8 +23,6 @@ from application.link_ports import (
 from application.mail_ports import MailMessage, OutboxEntry, OutboxRepository
 from domain.email import Email
 from domain.one_time_link import LinkPurpose, OneTimeLink
-
-Row = Sequence[Any]
 
 _LINK_COLUMNS = tuple(
     one_time_links.c[name]
@@ -179,9 +176,9 @@ class SqlAlchemyLinkRepository(OneTimeLinkRepository):
                 "email": link.email.value,
                 "purpose": link.purpose.value,
                 "token_hash": link.token_hash,
-                "created_at": _to_utc(link.created_at),
-                "expires_at": _to_utc(link.expires_at),
-                "used_at": None if link.used_at is None else _to_utc(link.used_at),
+                "created_at": to_utc(link.created_at),
+                "expires_at": to_utc(link.expires_at),
+                "used_at": None if link.used_at is None else to_utc(link.used_at),
             },
         )
 
@@ -191,7 +188,7 @@ class SqlAlchemyLinkRepository(OneTimeLinkRepository):
         row = (
             await self._connection.execute(
                 _SELECT_LIVE_LINK,
-                {"hash": token_hash, "link_purpose": purpose.value, "now": _to_utc(now)},
+                {"hash": token_hash, "link_purpose": purpose.value, "now": to_utc(now)},
             )
         ).first()
         return None if row is None else _link_from(row)
@@ -203,7 +200,7 @@ class SqlAlchemyLinkRepository(OneTimeLinkRepository):
         row = (
             await self._connection.execute(
                 _CONSUME_LINK,
-                {"hash": token_hash, "link_purpose": purpose.value, "now": _to_utc(now)},
+                {"hash": token_hash, "link_purpose": purpose.value, "now": to_utc(now)},
             )
         ).first()
         return None if row is None else _link_from(row)
@@ -214,7 +211,7 @@ class SqlAlchemyLinkRepository(OneTimeLinkRepository):
                 _KILL_RESETS,
                 {
                     "owner_id": user_id,
-                    "now": _to_utc(now),
+                    "now": to_utc(now),
                     "reset_purpose": LinkPurpose.RESET.value,
                 },
             )
@@ -228,8 +225,8 @@ class SqlAlchemyLinkRepository(OneTimeLinkRepository):
                 {
                     "owner_id": user_id,
                     "reset_purpose": LinkPurpose.RESET.value,
-                    "since": _to_utc(since),
-                    "now": _to_utc(now),
+                    "since": to_utc(since),
+                    "now": to_utc(now),
                 },
             )
         ).first()
@@ -253,7 +250,7 @@ class SqlAlchemyResetRequestRepository(ResetRequestRepository):
                 "id": request.id,
                 "email": request.email,
                 "client_ip": request.client_ip,
-                "created_at": _to_utc(request.created_at),
+                "created_at": to_utc(request.created_at),
             },
         )
 
@@ -261,7 +258,7 @@ class SqlAlchemyResetRequestRepository(ResetRequestRepository):
         rows = (await self._connection.execute(_TAKE_REQUESTS, {"batch": limit})).all()
         taken = [
             ResetRequest(
-                id=request_id, email=email, created_at=_as_utc(created_at), client_ip=client_ip
+                id=request_id, email=email, created_at=as_utc(created_at), client_ip=client_ip
             )
             for request_id, email, created_at, client_ip in rows
         ]
@@ -288,8 +285,8 @@ class SqlAlchemyOutboxRepository(OutboxRepository):
                 "subject": message.subject,
                 "text_body": message.text,
                 "html_body": message.html,
-                "created_at": _to_utc(entry.created_at),
-                "next_attempt_at": _to_utc(entry.next_attempt_at),
+                "created_at": to_utc(entry.created_at),
+                "next_attempt_at": to_utc(entry.next_attempt_at),
                 "attempts": entry.attempts,
             },
         )
@@ -299,7 +296,7 @@ class SqlAlchemyOutboxRepository(OutboxRepository):
         rows = (
             await self._connection.execute(
                 _CLAIM_MAIL,
-                {"now": _to_utc(now), "batch": limit, "lease_end": _to_utc(now + lease)},
+                {"now": to_utc(now), "batch": limit, "lease_end": to_utc(now + lease)},
             )
         ).all()
         # RETURNING promises no order; the entries come back as they were due.
@@ -307,14 +304,14 @@ class SqlAlchemyOutboxRepository(OutboxRepository):
         return sorted(entries, key=lambda entry: entry.created_at)
 
     async def mark_sent(self, entry_id: UUID, now: datetime) -> bool:
-        params = {"entry_id": entry_id, "sent_moment": _to_utc(now)}
+        params = {"entry_id": entry_id, "sent_moment": to_utc(now)}
         return (await self._connection.execute(_MARK_SENT, params)).rowcount == 1
 
     async def record_failure(self, entry_id: UUID, retry_at: datetime | None) -> None:
         if retry_at is None:
             await self._connection.execute(_GIVE_UP, {"entry_id": entry_id})
         else:
-            params = {"entry_id": entry_id, "retry_at": _to_utc(retry_at)}
+            params = {"entry_id": entry_id, "retry_at": to_utc(retry_at)}
             await self._connection.execute(_RETRY_LATER, params)
 
     async def delete_for_user(self, user_id: UUID) -> int:
@@ -325,21 +322,6 @@ class SqlAlchemyOutboxRepository(OutboxRepository):
         return 0 if row is None else int(row[0])
 
 
-def _to_utc(moment: datetime) -> datetime:
-    # As in repositories.py: SQLite keeps the wall time only, so every timestamp goes in as UTC.
-    if moment.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return moment.astimezone(UTC)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _as_utc_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _as_utc(moment)
-
-
 def _link_from(row: Row) -> OneTimeLink:
     link_id, user_id, email, purpose, token_hash, created_at, expires_at, used_at = row
     return OneTimeLink(
@@ -348,9 +330,9 @@ def _link_from(row: Row) -> OneTimeLink:
         email=Email(email),
         purpose=LinkPurpose(purpose),
         token_hash=token_hash,
-        created_at=_as_utc(created_at),
-        expires_at=_as_utc(expires_at),
-        used_at=_as_utc_or_none(used_at),
+        created_at=as_utc(created_at),
+        expires_at=as_utc(expires_at),
+        used_at=as_utc_or_none(used_at),
     )
 
 
@@ -369,8 +351,8 @@ def _entry_from(row: Row) -> OutboxEntry:
     return OutboxEntry(
         id=entry_id,
         message=MailMessage(to=Email(recipient), subject=subject, text=text_body, html=html_body),
-        created_at=_as_utc(created_at),
-        next_attempt_at=_as_utc(next_attempt_at),
+        created_at=as_utc(created_at),
+        next_attempt_at=as_utc(next_attempt_at),
         user_id=user_id,
         attempts=attempts,
     )

@@ -8,15 +8,14 @@ StoreUnavailable.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.persistence.columns import Row, as_utc, as_utc_or_none, to_utc, to_utc_or_none
 from adapters.persistence.tables import UNIQUE_EMAIL, refresh_sessions, users
 from application.ports import SessionRepository, UserRepository
 from domain.auth_methods import parse_auth_methods
@@ -24,8 +23,6 @@ from domain.email import Email
 from domain.errors import EmailAlreadyRegistered
 from domain.session import Session
 from domain.user import User
-
-Row = Sequence[Any]
 
 _USER_COLUMNS = (
     users.c.id,
@@ -185,7 +182,7 @@ class SqlAlchemyUserRepository(UserRepository):
                         "id": user.id,
                         "email": user.email.value,
                         "password_hash": user.password_hash,
-                        "created_at": _to_utc(user.created_at),
+                        "created_at": to_utc(user.created_at),
                         "is_active": user.is_active,
                         "credentials_version": user.credentials_version,
                         "email_verified": user.email_verified,
@@ -265,12 +262,12 @@ class SqlAlchemySessionRepository(SessionRepository):
                 "user_id": session.user_id,
                 "current_token_id": session.current_token_id,
                 "previous_token_id": session.previous_token_id,
-                "rotated_at": _to_utc_or_none(session.rotated_at),
-                "revoked_at": _to_utc_or_none(session.revoked_at),
-                "created_at": _to_utc(session.created_at),
-                "last_used_at": _to_utc(session.last_used_at),
-                "expires_at": _to_utc(session.expires_at),
-                "idle_expires_at": _to_utc(session.idle_expires_at),
+                "rotated_at": to_utc_or_none(session.rotated_at),
+                "revoked_at": to_utc_or_none(session.revoked_at),
+                "created_at": to_utc(session.created_at),
+                "last_used_at": to_utc(session.last_used_at),
+                "expires_at": to_utc(session.expires_at),
+                "idle_expires_at": to_utc(session.idle_expires_at),
                 "user_agent": session.user_agent,
                 "credentials_version": session.credentials_version,
                 "amr": " ".join(session.amr),
@@ -307,9 +304,9 @@ class SqlAlchemySessionRepository(SessionRepository):
                 "expected_token_id": expected_token_id,
                 "new_current_token_id": session.current_token_id,
                 "new_previous_token_id": session.previous_token_id,
-                "new_rotated_at": _to_utc_or_none(session.rotated_at),
-                "new_last_used_at": _to_utc(session.last_used_at),
-                "new_idle_expires_at": _to_utc(session.idle_expires_at),
+                "new_rotated_at": to_utc_or_none(session.rotated_at),
+                "new_last_used_at": to_utc(session.last_used_at),
+                "new_idle_expires_at": to_utc(session.idle_expires_at),
             },
         )
         return result.rowcount == 1
@@ -318,13 +315,13 @@ class SqlAlchemySessionRepository(SessionRepository):
         """Store `revoked_at`, unless the stored session was revoked already: the first wins."""
         await self._connection.execute(
             _REVOKE_SESSION,
-            {"session_id": session.id, "new_revoked_at": _to_utc_or_none(session.revoked_at)},
+            {"session_id": session.id, "new_revoked_at": to_utc_or_none(session.revoked_at)},
         )
 
     async def list_live(self, user_id: UUID, now: datetime) -> list[Session]:
         """Unrevoked and unexpired at `now`, newest `created_at` first (then by id)."""
         rows = await self._connection.execute(
-            _SELECT_LIVE_SESSIONS, {"owner_id": user_id, "now": _to_utc(now)}
+            _SELECT_LIVE_SESSIONS, {"owner_id": user_id, "now": to_utc(now)}
         )
         return [_session_from(row) for row in rows]
 
@@ -334,7 +331,7 @@ class SqlAlchemySessionRepository(SessionRepository):
             _COUNT_LIVE_SESSIONS,
             {
                 "owner_id": owner.id,
-                "now": _to_utc(now),
+                "now": to_utc(now),
                 "credentials_version": owner.credentials_version,
             },
         )
@@ -342,7 +339,7 @@ class SqlAlchemySessionRepository(SessionRepository):
 
     async def revoke_all(self, user_id: UUID, now: datetime) -> int:
         """One UPDATE: `revoked_at = now` on each of the user's sessions live at `now`."""
-        moment = _to_utc(now)
+        moment = to_utc(now)
         result = await self._connection.execute(
             _REVOKE_LIVE_SESSIONS, {"owner_id": user_id, "now": moment, "new_revoked_at": moment}
         )
@@ -351,7 +348,7 @@ class SqlAlchemySessionRepository(SessionRepository):
     async def prune(self, before: datetime) -> int:
         """One DELETE of the sessions whose idle expiry or revocation is before `before`."""
         return (
-            await self._connection.execute(_PRUNE_SESSIONS, {"before": _to_utc(before)})
+            await self._connection.execute(_PRUNE_SESSIONS, {"before": to_utc(before)})
         ).rowcount
 
 
@@ -363,7 +360,7 @@ def _user_from(row: Row) -> User:
         id=user_id,
         email=Email(email),
         password_hash=password_hash,
-        created_at=_as_utc(created_at),
+        created_at=as_utc(created_at),
         is_active=is_active,
         credentials_version=credentials_version,
         email_verified=email_verified,
@@ -390,13 +387,13 @@ def _session_from(row: Row) -> Session:
         id=session_id,
         user_id=user_id,
         current_token_id=current_token_id,
-        created_at=_as_utc(created_at),
-        last_used_at=_as_utc(last_used_at),
-        expires_at=_as_utc(expires_at),
-        idle_expires_at=_as_utc(idle_expires_at),
+        created_at=as_utc(created_at),
+        last_used_at=as_utc(last_used_at),
+        expires_at=as_utc(expires_at),
+        idle_expires_at=as_utc(idle_expires_at),
         previous_token_id=previous_token_id,
-        rotated_at=_as_utc_or_none(rotated_at),
-        revoked_at=_as_utc_or_none(revoked_at),
+        rotated_at=as_utc_or_none(rotated_at),
+        revoked_at=as_utc_or_none(revoked_at),
         user_agent=user_agent,
         credentials_version=credentials_version,
         amr=parse_auth_methods(amr.split()),
@@ -413,23 +410,3 @@ def _violates_unique_email(error: IntegrityError) -> bool:
     if constraint is not None:
         return bool(constraint == UNIQUE_EMAIL)
     return "UNIQUE constraint failed: users.email" in str(error.orig)
-
-
-def _to_utc(moment: datetime) -> datetime:
-    # SQLite stores the wall time and drops the offset, so every timestamp is written in UTC.
-    if moment.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return moment.astimezone(UTC)
-
-
-def _to_utc_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _to_utc(moment)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # PostgreSQL returns aware UTC datetimes; SQLite returns the stored UTC wall time, naive.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _as_utc_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _as_utc(moment)
