@@ -1,0 +1,147 @@
+"""python -m bench.soak (`make soak`): settings from SOAK_INSTANCES, SOAK_USERS, SOAK_SECONDS."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.processes import Registry, clean_up_stale_run, single_run_lock
+from bench.soak.events import Exchange, Fault, LoggedOut, Mail, SignedOut
+from bench.soak.faults import inject_faults
+from bench.soak.figures import Counters
+from bench.soak.stack import Stack, running_stack
+from bench.soak.users import Load, people
+from bench.soak.verdict import Verdict, failed_answers, judge
+from tests.smtp_server import LINK
+
+STATE_FILE = Path(tempfile.gettempdir()) / "hexauth-soak.state"
+LOCK_FILE = Path(tempfile.gettempdir()) / "hexauth-soak.lock"
+ACCESS_TTL = 10  # seconds: short, so every user refreshes several times a run
+MAIL_PATIENCE = 30.0  # seconds after the load for the outbox to deliver what is queued
+
+
+class Run:
+    """Everything seen, in the order it happened."""
+
+    def __init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+        self.signed_out: list[SignedOut] = []
+        self.logged_out: list[LoggedOut] = []
+        self.faults: list[Fault] = []
+
+    def record(self, event: object) -> None:
+        if isinstance(event, Exchange):
+            self.exchanges.append(event)
+        elif isinstance(event, SignedOut):
+            self.signed_out.append(event)
+        elif isinstance(event, LoggedOut):
+            self.logged_out.append(event)
+        elif isinstance(event, Fault):
+            self.faults.append(event)
+
+
+async def soak(stack: Stack, users: int, seconds: float, counters: Counters) -> Verdict:
+    run = Run()
+    crowd = people(users, stack.base_url, secrets.token_hex(3), seconds, run.record)
+    crowd_started = time.monotonic()
+    load = Load(seconds)
+    counters.begin()
+
+    async def sampling() -> None:
+        while True:
+            await asyncio.to_thread(counters.sample)
+            await asyncio.sleep(1)
+
+    sampler = asyncio.create_task(sampling())
+    try:
+        await asyncio.gather(
+            inject_faults(stack, load, run.record, counters.sample),
+            *(person.live(load) for person in crowd),
+        )
+    finally:
+        sampler.cancel()
+        for person in crowd:
+            await person.browser.close()
+    await asyncio.to_thread(counters.end)
+    registered = {person.email for person in crowd if person.registered}
+    await _until_delivered(stack, registered)
+    began = crowd_started
+    for fault in run.faults:
+        print(
+            f"fault {fault.kind:8} {fault.instance:16} at {fault.started - began:5.1f} s, "
+            f"for {fault.ended - fault.started:4.1f} s"
+        )
+    for failed in failed_answers(run.exchanges, run.faults)[:20]:
+        print(
+            f"failed: {failed.user} {failed.kind} {failed.status or 'no answer'} at "
+            f"{failed.started - began:.2f}-{failed.ended - began:.2f} s via {failed.upstream}"
+        )
+    print(counters.report(run.exchanges))
+    print(_security_events(stack.folder))
+    return judge(
+        run.exchanges, run.signed_out, run.logged_out, run.faults, _mails(stack), registered
+    )
+
+
+async def _until_delivered(stack: Stack, registered: set[str]) -> None:
+    deadline = time.monotonic() + MAIL_PATIENCE
+    while time.monotonic() < deadline:
+        if registered <= {mail.recipient for mail in _mails(stack)}:
+            await asyncio.sleep(3)  # a copy sent twice would come right after
+            return
+        await asyncio.sleep(0.5)
+
+
+def _security_events(folder: Path) -> str:
+    """What the instances logged about refreshes: grace answers are the racing tabs (and
+    retries after a cut) served as designed; any reuse would also be a lost session."""
+    logs = "".join(log.read_text() for log in sorted(folder.glob("hexauth-*.log")))
+    replayed = logs.count("event=refresh_replayed")
+    reused = logs.count("event=refresh_reuse_detected")
+    load = ", ".join(f"{average:.1f}" for average in os.getloadavg())
+    return (
+        f"refresh grace answers {replayed}, reuse detected {reused}; "
+        f"host load average {load} (1, 5, 15 min)"
+    )
+
+
+def _mails(stack: Stack) -> list[Mail]:
+    mails = []
+    for message in list(stack.smtp.inbox.messages):
+        body = message.get_body(preferencelist=("plain",))
+        links = LINK.findall(body.get_content()) if body is not None else []
+        link = links[0] if links else ""
+        mails.append(Mail(str(message["To"]), str(message["Message-ID"]), link))
+    return mails
+
+
+def main() -> int:
+    instances = int(os.environ.get("SOAK_INSTANCES", "3"))
+    users = int(os.environ.get("SOAK_USERS", "30"))
+    seconds = float(os.environ.get("SOAK_SECONDS", "90"))
+    folder = Path(tempfile.mkdtemp(prefix="hexauth-soak-"))
+    print(f"soak: {instances} instances, {users} users, {seconds:.0f} s; logs in {folder}")
+    with single_run_lock(LOCK_FILE), contextlib.ExitStack() as stack:
+        for line in clean_up_stale_run(STATE_FILE):
+            print(f"soak: cleaned up an earlier run: {line}")
+        registry = Registry(STATE_FILE)
+        stack.callback(registry.close)
+        servers = stack.enter_context(running_stack(folder, registry, instances, ACCESS_TTL))
+        verdict = asyncio.run(soak(servers, users, seconds, Counters(servers)))
+    print(verdict.line())
+    if verdict.failures:
+        print(f"soak: the servers' logs are kept in {folder}", file=sys.stderr)
+        return 1
+    shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
