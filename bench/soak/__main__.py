@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -24,6 +25,7 @@ from tests.smtp_server import LINK
 STATE_FILE = Path(tempfile.gettempdir()) / "hexauth-soak.state"
 LOCK_FILE = Path(tempfile.gettempdir()) / "hexauth-soak.lock"
 ACCESS_TTL = 10  # seconds: short, so every user refreshes several times a run
+CLIENT_IP = re.compile(r"client_ip=(\S+)")
 MAIL_PATIENCE = 30.0  # seconds after the load for the outbox to deliver what is queued
 
 
@@ -84,7 +86,8 @@ async def soak(stack: Stack, users: int, seconds: float, counters: Counters) -> 
             f"{failed.started - began:.2f}-{failed.ended - began:.2f} s via {failed.upstream}"
         )
     print(counters.report(run.exchanges))
-    print(_security_events(stack.folder))
+    print(_from_the_logs(stack.folder))
+    print(f"{len(stack.smtp.inbox.messages)} mails received for {len(registered)} accounts")
     return judge(
         run.exchanges, run.signed_out, run.logged_out, run.faults, _mails(stack), registered
     )
@@ -99,16 +102,19 @@ async def _until_delivered(stack: Stack, registered: set[str]) -> None:
         await asyncio.sleep(0.5)
 
 
-def _security_events(folder: Path) -> str:
-    """What the instances logged about refreshes: grace answers are the racing tabs (and
-    retries after a cut) served as designed; any reuse would also be a lost session."""
+def _from_the_logs(folder: Path) -> str:
+    """What the instances logged: grace answers (the racing tabs, and refreshes retried after a
+    cut, served as designed), reuse (which would also be a lost session), and how many client
+    addresses they saw (one per user when nginx's X-Forwarded-For is believed, else only
+    nginx's)."""
     logs = "".join(log.read_text() for log in sorted(folder.glob("hexauth-*.log")))
     replayed = logs.count("event=refresh_replayed")
     reused = logs.count("event=refresh_reuse_detected")
+    clients = len(set(CLIENT_IP.findall(logs)))
     load = ", ".join(f"{average:.1f}" for average in os.getloadavg())
     return (
-        f"refresh grace answers {replayed}, reuse detected {reused}; "
-        f"host load average {load} (1, 5, 15 min)"
+        f"refresh grace answers {replayed}, reuse detected {reused}; {clients} client addresses "
+        f"seen by the instances; host load average {load} (1, 5, 15 min)"
     )
 
 
