@@ -1,4 +1,5 @@
-"""python -m bench.soak (`make soak`): settings from SOAK_INSTANCES, SOAK_USERS, SOAK_SECONDS."""
+"""python -m bench.soak (`make soak`): settings from SOAK_INSTANCES, SOAK_USERS, SOAK_SECONDS;
+SOAK_KEEP_LOGS=1 keeps the servers' logs of a run that passed too."""
 
 from __future__ import annotations
 
@@ -142,11 +143,11 @@ def main() -> int:
         servers = stack.enter_context(running_stack(folder, registry, instances, ACCESS_TTL))
         verdict = asyncio.run(soak(servers, users, seconds, Counters(servers)))
     print(verdict.line())
-    if verdict.failures:
+    if verdict.failures or os.environ.get("SOAK_KEEP_LOGS"):
         print(f"soak: the servers' logs are kept in {folder}", file=sys.stderr)
-        return 1
-    shutil.rmtree(folder, ignore_errors=True)
-    return 0
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 1 if verdict.failures else 0
 
 
 if __name__ == "__main__":

@@ -155,7 +155,8 @@ class Stack:
         (folder / "nginx.conf").write_text(config)
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         process = self.registry.start(
-            [nginx, "-p", folder, "-c", folder / "nginx.conf"],
+            # -e: nginx's start-up messages go there too, not to /var/log/nginx (root's).
+            [nginx, "-p", folder, "-c", folder / "nginx.conf", "-e", folder / "error.log"],
             env=os.environ,
             cpus=None,
             stderr=(folder / "stderr.log").open("wb"),
