@@ -46,12 +46,19 @@ class Tab:
 
 class Browser:
     def __init__(
-        self, name: str, base_url: str, ip: str, tabs: int, serialized: bool, record: Recorder
+        self,
+        name: str,
+        base_url: str,
+        ip: str,
+        tabs: int,
+        serialized: bool,
+        record: Recorder,
+        transport: httpx.AsyncBaseTransport | None = None,  # tests pass a fake server
     ) -> None:
         self.name, self.record, self.serialized = name, record, serialized
         self.http = httpx.AsyncClient(
             base_url=base_url,
-            transport=httpx.AsyncHTTPTransport(local_address=ip),
+            transport=transport or httpx.AsyncHTTPTransport(local_address=ip),
             timeout=TIMEOUT,
             headers={"User-Agent": f"hexauth-soak/{name}"},
         )
