@@ -20,7 +20,7 @@ from bench.soak.faults import inject_faults
 from bench.soak.figures import Counters
 from bench.soak.stack import Stack, running_stack
 from bench.soak.users import Load, people
-from bench.soak.verdict import Verdict, failed_answers, judge
+from bench.soak.verdict import Verdict, failed_answers, judge, lost_sessions
 from tests.smtp_server import LINK
 
 STATE_FILE = Path(tempfile.gettempdir()) / "hexauth-soak.state"
@@ -75,7 +75,17 @@ async def soak(stack: Stack, users: int, seconds: float, counters: Counters) -> 
     await asyncio.to_thread(counters.end)
     registered = {person.email for person in crowd if person.registered}
     await _until_delivered(stack, registered)
-    began = crowd_started
+    _report_faults(run, crowd_started)
+    print(counters.report(run.exchanges))
+    print(_from_the_logs(stack.folder))
+    print(f"{len(stack.smtp.inbox.messages)} mails received for {len(registered)} accounts")
+    return judge(
+        run.exchanges, run.signed_out, run.logged_out, run.faults, _mails(stack), registered
+    )
+
+
+def _report_faults(run: Run, began: float) -> None:
+    """The faults' times, and what failed (at most 20 lines of each), seconds from the start."""
     for fault in run.faults:
         print(
             f"fault {fault.kind:8} {fault.instance:16} at {fault.started - began:5.1f} s, "
@@ -86,12 +96,13 @@ async def soak(stack: Stack, users: int, seconds: float, counters: Counters) -> 
             f"failed: {failed.user} {failed.kind} {failed.status or 'no answer'} at "
             f"{failed.started - began:.2f}-{failed.ended - began:.2f} s via {failed.upstream}"
         )
-    print(counters.report(run.exchanges))
-    print(_from_the_logs(stack.folder))
-    print(f"{len(stack.smtp.inbox.messages)} mails received for {len(registered)} accounts")
-    return judge(
-        run.exchanges, run.signed_out, run.logged_out, run.faults, _mails(stack), registered
-    )
+    lockouts = [e for e in run.exchanges if e.kind == "login" and e.status in (401, 429)]
+    for lockout in lockouts[:20]:
+        print(
+            f"locked out: {lockout.user} login {lockout.status} at {lockout.started - began:.2f} s"
+        )
+    for lost in lost_sessions(run.signed_out, run.logged_out)[:20]:
+        print(f"lost session: {lost.user} session {lost.session} at {lost.at - began:.2f} s")
 
 
 async def _until_delivered(stack: Stack, registered: set[str]) -> None:

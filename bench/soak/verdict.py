@@ -96,7 +96,7 @@ def judge(
         shed_503=shed,
         cut_by_sigkill=cut,
         transport_errors=sum(1 for exchange in exchanges if exchange.status is None),
-        lost_sessions=_lost_sessions(list(signed_out), list(logged_out)),
+        lost_sessions=len({(e.user, e.session) for e in lost_sessions(signed_out, logged_out)}),
         lockouts=sum(1 for e in exchanges if e.kind == "login" and e.status in (401, 429)),
         mails_twice=twice,
         mails_missing=missing,
@@ -150,16 +150,19 @@ def _cut_by_sigkill(exchange: Exchange, faults: list[Fault]) -> bool:
     )
 
 
-def _lost_sessions(signed_out: list[SignedOut], logged_out: list[LoggedOut]) -> int:
-    lost = {
-        (event.user, event.session)
+def lost_sessions(
+    signed_out: Iterable[SignedOut], logged_out: Iterable[LoggedOut]
+) -> list[SignedOut]:
+    """The sign-outs that no logout of the same user and session, before them, explains."""
+    logged_out = list(logged_out)
+    return [
+        event
         for event in signed_out
         if not any(
             own.user == event.user and own.session == event.session and own.at <= event.at
             for own in logged_out
         )
-    }
-    return len(lost)
+    ]
 
 
 def _mail_faults(mails: list[Mail], registered: set[str]) -> tuple[int, int]:
