@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from uuid import UUID
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.mail_ports import MailSender, MailUnavailable, OutboxEntry
@@ -42,6 +43,11 @@ class DeliverMail:
     transaction, sent with no transaction open, then marked sent. Marking is conditional, so a
     message is recorded sent exactly once; a sender that dies between sending and marking lets
     the lease run out, and the message goes again (at least once beats never).
+
+    A sender that lives on but cannot mark (the database went down right after the send)
+    remembers what it sent and records it first thing in its next pass, before the lease runs
+    out: an outage shorter than the lease never sends a message twice. So one instance serves
+    a process for its life (the outbox loop holds one).
     """
 
     def __init__(
@@ -57,9 +63,11 @@ class DeliverMail:
         self._clock = clock
         self._policy = policy
         self._events = events
+        self._sent_unrecorded: dict[UUID, datetime] = {}  # message id: when it was sent
 
     async def execute(self) -> DeliveryReport:
         """One pass over the due messages. Raise StoreUnavailable when the database is out."""
+        await self._record_sent()
         async with self._unit_of_work() as uow:
             due = await uow.outbox.claim_due(
                 self._clock.now(), self._policy.batch, self._policy.lease
@@ -77,10 +85,18 @@ class DeliverMail:
             await self._sender.send(entry.message)
         except MailUnavailable:
             return await self._failed(entry, report)
-        async with self._unit_of_work() as uow:
-            await uow.outbox.mark_sent(entry.id, self._clock.now())
-            await uow.commit()
+        self._sent_unrecorded[entry.id] = self._clock.now()
+        await self._record_sent()
         return DeliveryReport(report.sent + 1, report.retried, report.given_up)
+
+    async def _record_sent(self) -> None:
+        """Mark sent what this sender sent and has not recorded yet; StoreUnavailable keeps it
+        for the next pass."""
+        for entry_id, sent_at in list(self._sent_unrecorded.items()):
+            async with self._unit_of_work() as uow:
+                await uow.outbox.mark_sent(entry_id, sent_at)
+                await uow.commit()
+            del self._sent_unrecorded[entry_id]
 
     async def _failed(self, entry: OutboxEntry, report: DeliveryReport) -> DeliveryReport:
         attempts = entry.attempts + 1
