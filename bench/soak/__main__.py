@@ -14,6 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import asyncpg
+
+from application.deliver_mail import DeliveryPolicy
 from bench.processes import Registry, clean_up_stale_run, single_run_lock
 from bench.soak.events import Exchange, Fault, LoggedOut, Mail, SignedOut
 from bench.soak.faults import inject_faults
@@ -22,12 +25,14 @@ from bench.soak.stack import Stack, running_stack
 from bench.soak.users import Load, people
 from bench.soak.verdict import Verdict, failed_answers, judge, lost_sessions
 from tests.smtp_server import LINK
+from tests.support.postgres import asyncpg_dsn
 
 STATE_FILE = Path(tempfile.gettempdir()) / "hexauth-soak.state"
 LOCK_FILE = Path(tempfile.gettempdir()) / "hexauth-soak.lock"
 ACCESS_TTL = 10  # seconds: short, so every user refreshes several times a run
 CLIENT_IP = re.compile(r"client_ip=(\S+)")
-MAIL_PATIENCE = 30.0  # seconds after the load for the outbox to deliver what is queued
+MAIL_PATIENCE = 30.0  # seconds for the outbox to deliver what is queued, besides a lease
+PENDING_MAIL = "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND NOT given_up"
 
 
 class Run:
@@ -74,11 +79,11 @@ async def soak(stack: Stack, users: int, seconds: float, counters: Counters) -> 
             await person.browser.close()
     await asyncio.to_thread(counters.end)
     registered = {person.email for person in crowd if person.registered}
-    await _until_delivered(stack, registered)
+    drained = await _until_outbox_empty(stack)
     _report_faults(run, crowd_started)
     print(counters.report(run.exchanges))
     print(_from_the_logs(stack.folder))
-    print(f"{len(stack.smtp.inbox.messages)} mails received for {len(registered)} accounts")
+    print(f"{drained}; {len(stack.smtp.inbox.messages)} received for {len(registered)} accounts")
     return judge(
         run.exchanges, run.signed_out, run.logged_out, run.faults, _mails(stack), registered
     )
@@ -105,13 +110,27 @@ def _report_faults(run: Run, began: float) -> None:
         print(f"lost session: {lost.user} session {lost.session} at {lost.at - began:.2f} s")
 
 
-async def _until_delivered(stack: Stack, registered: set[str]) -> None:
-    deadline = time.monotonic() + MAIL_PATIENCE
-    while time.monotonic() < deadline:
-        if registered <= {mail.recipient for mail in _mails(stack)}:
-            await asyncio.sleep(3)  # a copy sent twice would come right after
-            return
-        await asyncio.sleep(0.5)
+async def _until_outbox_empty(stack: Stack) -> str:
+    """Until every queued mail is marked sent (or given up). A mail claimed by an instance that
+    died waits out the sender's lease, then goes; one sent but not marked sent goes again after
+    it, which is what "sent twice" must see: so the wait is up to the lease plus MAIL_PATIENCE."""
+    began = time.monotonic()
+    deadline = began + DeliveryPolicy().lease.total_seconds() + MAIL_PATIENCE
+    first = pending = await _pending_mail(stack)
+    while pending and time.monotonic() < deadline:
+        await asyncio.sleep(1)
+        pending = await _pending_mail(stack)
+    await asyncio.sleep(1)  # the sink's thread takes a message in before the sender marks it
+    waited = time.monotonic() - began
+    return f"outbox: {first} mails pending after the load, {pending} after {waited:.0f} s"
+
+
+async def _pending_mail(stack: Stack) -> int:
+    connection = await asyncpg.connect(asyncpg_dsn(stack.database_url), timeout=10)
+    try:
+        return int(await connection.fetchval(PENDING_MAIL))
+    finally:
+        await connection.close()
 
 
 def _from_the_logs(folder: Path) -> str:

@@ -60,6 +60,9 @@ class Browser:
             base_url=base_url,
             transport=transport or httpx.AsyncHTTPTransport(local_address=ip),
             timeout=TIMEOUT,
+            # One connection per request: a browser retries a request that meets a kept-alive
+            # connection its server just closed (nginx's reload closes idle ones); httpx does not.
+            limits=httpx.Limits(max_keepalive_connections=0),
             headers={"User-Agent": f"hexauth-soak/{name}"},
         )
         self.tabs = [Tab() for _ in range(tabs)]

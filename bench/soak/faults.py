@@ -1,7 +1,8 @@
 """The faults, on a schedule spread over the run (fractions of its length):
 
 - 15%: an instance is killed with SIGKILL (a crash), and started again 2 s later;
-- 35%: another instance is stopped with SIGTERM (a deploy), and started again;
+- 35%: another instance is stopped with SIGTERM (a deploy: taken out of nginx's rotation first,
+  put back once it answers again);
 - 55%: PostgreSQL is stopped for STORE_DOWN seconds (fast shutdown: every connection dropped);
 - 75%: Redis is killed with SIGKILL for STORE_DOWN seconds, and comes back empty.
 
@@ -57,8 +58,10 @@ async def _schedule(
 
     await at(0.35)
     began = time.monotonic()
+    await asyncio.to_thread(stack.drain, stopped)
     await asyncio.to_thread(_stop_sampled, stack, stopped, sample)
     await asyncio.to_thread(stack.start_instance, stopped)
+    await asyncio.to_thread(stack.drain, None)
     record(Fault("sigterm", began, time.monotonic(), stack.address(stopped)))
 
     await at(0.55)

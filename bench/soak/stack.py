@@ -29,6 +29,7 @@ from tests.support.postgres import Cluster, execute_on, run_async, throwaway_clu
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_TEMPLATE = ROOT / "docker" / "soak" / "nginx.conf.template"
 HEXAUTH = Path(sys.executable).parent / "hexauth"
+DRAIN_SECONDS = 2.0  # for nginx's reload and the requests already sent to a drained instance
 PATIENCE = 90.0  # seconds for a server to answer after its start, on a busy 2-core host
 
 
@@ -62,6 +63,7 @@ class Stack:
         self.instances: list[subprocess.Popen[bytes] | None] = []
         self.ports: list[int] = []
         self._redis: subprocess.Popen[bytes] | None = None
+        self._nginx: subprocess.Popen[bytes] | None = None
 
     # PostgreSQL ----------------------------------------------------------------------------
 
@@ -142,8 +144,33 @@ class Stack:
     def start_nginx(self) -> None:
         folder = self.folder / "nginx"
         folder.mkdir()
+        self._write_nginx_config(drained=None)
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self._nginx = self.registry.start(
+            # -e: nginx's start-up messages go there too, not to /var/log/nginx (root's).
+            [nginx, "-p", folder, "-c", folder / "nginx.conf", "-e", folder / "error.log"],
+            env=os.environ,
+            cpus=None,
+            stderr=(folder / "stderr.log").open("wb"),
+        )
+        _wait_for(f"{self.base_url}/health/live", self._nginx, "nginx")
+
+    def drain(self, index: int | None) -> None:
+        """Take instance `index` out of nginx's rotation (None: put every instance back): the
+        configuration marks it `down` and nginx reloads it (SIGHUP: new workers take new
+        requests, the old ones finish theirs). A deploy does this before stopping an instance:
+        one that closes its socket while nginx still sends to it resets the connections waiting
+        in its accept queue, and nginx cannot pass such a POST on."""
+        self._write_nginx_config(drained=index)
+        if self._nginx is not None:
+            self._nginx.send_signal(signal.SIGHUP)
+        time.sleep(DRAIN_SECONDS)
+
+    def _write_nginx_config(self, drained: int | None) -> None:
+        folder = self.folder / "nginx"
         servers = "\n".join(
-            f"        server {self.address(index)} max_fails=1 fail_timeout=5s;"
+            f"        server {self.address(index)} max_fails=1 fail_timeout=5s"
+            f"{' down' if index == drained else ''};"
             for index in range(len(self.ports))
         )
         config = (
@@ -153,15 +180,6 @@ class Stack:
             .replace("{{port}}", str(self.nginx_port))
         )
         (folder / "nginx.conf").write_text(config)
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        process = self.registry.start(
-            # -e: nginx's start-up messages go there too, not to /var/log/nginx (root's).
-            [nginx, "-p", folder, "-c", folder / "nginx.conf", "-e", folder / "error.log"],
-            env=os.environ,
-            cpus=None,
-            stderr=(folder / "stderr.log").open("wb"),
-        )
-        _wait_for(f"{self.base_url}/health/live", process, "nginx")
 
     def _run_hexauth(self, *arguments: str) -> None:
         done = subprocess.run(  # noqa: S603 (our own command)
