@@ -99,7 +99,8 @@ def _report_faults(run: Run, began: float) -> None:
     for failed in failed_answers(run.exchanges, run.faults)[:20]:
         print(
             f"failed: {failed.user} {failed.kind} {failed.status or 'no answer'} at "
-            f"{failed.started - began:.2f}-{failed.ended - began:.2f} s via {failed.upstream}"
+            f"{failed.started - began:.2f}-{failed.ended - began:.2f} s via "
+            f"{failed.upstream or failed.error}"
         )
     lockouts = [e for e in run.exchanges if e.kind == "login" and e.status in (401, 429)]
     for lockout in lockouts[:20]:

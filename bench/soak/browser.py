@@ -87,8 +87,9 @@ class Browser:
             started = time.monotonic()
             try:
                 response = await self.http.request(method, path, **options)
-            except httpx.TransportError:
-                self.record(Exchange(self.name, kind, started, time.monotonic(), None))
+            except httpx.TransportError as error:
+                what = f"{type(error).__name__}: {error}"
+                self.record(Exchange(self.name, kind, started, time.monotonic(), None, error=what))
                 return None
             self.record(
                 Exchange(

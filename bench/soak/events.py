@@ -17,6 +17,7 @@ class Exchange:
     retry_after: bool = False  # the answer carried Retry-After
     upstream: str = ""  # nginx's $upstream_addr: the instance(s) it tried, "a, b" when retried
     shed: bool = False  # a 503 of password hashing past capacity (its problem detail says busy)
+    error: str = ""  # with no answer: what went wrong (the exception's class and message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,10 +58,10 @@ async def _schedule(
 
     await at(0.35)
     began = time.monotonic()
-    await asyncio.to_thread(stack.drain, stopped)
+    await _reload(stack, stopped, record)
     await asyncio.to_thread(_stop_sampled, stack, stopped, sample)
     await asyncio.to_thread(stack.start_instance, stopped)
-    await asyncio.to_thread(stack.drain, None)
+    await _reload(stack, None, record)
     record(Fault("sigterm", began, time.monotonic(), stack.address(stopped)))
 
     await at(0.55)
@@ -78,6 +78,12 @@ async def _schedule(
     await asyncio.sleep(STORE_DOWN)
     await asyncio.to_thread(stack.start_redis)
     record(Fault("redis", began, time.monotonic()))
+
+
+async def _reload(stack: Stack, drained: int | None, record: Callable[[object], None]) -> None:
+    began = time.monotonic()
+    await asyncio.to_thread(stack.drain, drained)
+    record(Fault("reload", began, time.monotonic()))
 
 
 def _stop_sampled(stack: Stack, index: int, sample: Callable[[], None]) -> None:

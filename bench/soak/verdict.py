@@ -9,6 +9,10 @@
   counted apart: nginx cannot pass such a POST on (the instance may have acted on it), so no
   answer but 502 is possible. Any other 502 (a stopped instance, one still starting, nginx
   passing on to an instance that is down) is a failure.
+- A transport error (no answer at all) is a failure, except a connection nginx closed unread
+  while it reloaded its configuration (the deploy's drain, below): an nginx worker that is
+  quitting closes the connections it accepted whose request it has not read yet. Nothing reached
+  an instance; a client may send it again. Counted apart.
 - A lost session is a user signed out (refresh or a fresh token refused) in a session it had not
   logged out of itself; counted once per session.
 - A lockout is a login with the right password (the simulated users never mistype) answered 401
@@ -32,6 +36,8 @@ STORE_SETTLE = 3.0
 already waiting on the dead connection when it came back."""
 
 STORE_OUTAGES = ("postgres", "redis")
+UNREAD = "RemoteProtocolError: Server disconnected without sending a response"
+"""httpx's words for a connection closed before any answer: nginx never read the request."""
 EXPLAINED_4XX = {("me", 401), ("refresh", 401), ("login", 401), ("login", 429), ("register", 409)}
 
 
@@ -42,6 +48,7 @@ class Verdict:
     designed_503: int
     shed_503: int
     cut_by_sigkill: int
+    dropped_at_reload: int
     transport_errors: int
     lost_sessions: int
     lockouts: int
@@ -69,7 +76,8 @@ class Verdict:
         )
         return (
             f"soak {outcome}: {self.requests} requests; 5xx {self.failed_5xx} ({apart}); "
-            f"transport errors {self.transport_errors}; lost sessions {self.lost_sessions}; "
+            f"transport errors {self.transport_errors} (apart: {self.dropped_at_reload} dropped "
+            f"unread by nginx's reload); lost sessions {self.lost_sessions}; "
             f"lockouts {self.lockouts}; mails sent twice {self.mails_twice}, missing "
             f"{self.mails_missing}; unexpected 4xx {self.unexpected_4xx}"
         )
@@ -87,6 +95,7 @@ def judge(
     designed = sum(1 for exchange in exchanges if _designed_503(exchange, faults))
     shed = sum(1 for e in exchanges if _shed(e) and not _designed_503(e, faults))
     cut = sum(1 for exchange in exchanges if _cut_by_sigkill(exchange, faults))
+    dropped = sum(1 for exchange in exchanges if _dropped_at_reload(exchange, faults))
     server_errors = sum(1 for e in exchanges if e.status is not None and e.status >= 500)
     twice, missing = _mail_faults(list(mails), set(registered))
     return Verdict(
@@ -95,7 +104,8 @@ def judge(
         designed_503=designed,
         shed_503=shed,
         cut_by_sigkill=cut,
-        transport_errors=sum(1 for exchange in exchanges if exchange.status is None),
+        dropped_at_reload=dropped,
+        transport_errors=sum(1 for exchange in exchanges if exchange.status is None) - dropped,
         lost_sessions=len({(e.user, e.session) for e in lost_sessions(signed_out, logged_out)}),
         lockouts=sum(1 for e in exchanges if e.kind == "login" and e.status in (401, 429)),
         mails_twice=twice,
@@ -120,6 +130,7 @@ def failed_answers(exchanges: Iterable[Exchange], faults: Iterable[Fault]) -> li
         and not _designed_503(exchange, faults)
         and not _shed(exchange)
         and not _cut_by_sigkill(exchange, faults)
+        and not _dropped_at_reload(exchange, faults)
     ]
 
 
@@ -136,6 +147,17 @@ def _designed_503(exchange: Exchange, faults: list[Fault]) -> bool:
 
 def _shed(exchange: Exchange) -> bool:
     return exchange.status == 503 and exchange.retry_after and exchange.shed
+
+
+def _dropped_at_reload(exchange: Exchange, faults: list[Fault]) -> bool:
+    if exchange.status is not None or not exchange.error.startswith(UNREAD):
+        return False
+    return any(
+        fault.kind == "reload"
+        and exchange.started <= fault.ended
+        and exchange.ended >= fault.started
+        for fault in faults
+    )
 
 
 def _cut_by_sigkill(exchange: Exchange, faults: list[Fault]) -> bool:

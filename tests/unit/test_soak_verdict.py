@@ -11,6 +11,8 @@ from bench.soak.verdict import Verdict, failed_answers, judge
 KILLED = "127.0.0.1:20001"
 POSTGRES_DOWN = Fault("postgres", started=50.0, ended=56.0)
 SIGKILL = Fault("sigkill", started=20.0, ended=25.0, instance=KILLED)
+RELOAD = Fault("reload", started=30.0, ended=32.0)
+UNREAD = "RemoteProtocolError: Server disconnected without sending a response."
 
 
 def a_me(status: int | None = 200, at: float = 10.0, **fields: Any) -> Exchange:
@@ -28,7 +30,7 @@ def verdict_of(
         exchanges or [a_me()],
         signed_out or [],
         logged_out or [],
-        [POSTGRES_DOWN, SIGKILL],
+        [POSTGRES_DOWN, SIGKILL, RELOAD],
         mails or [],
         registered or [],
     )
@@ -91,6 +93,17 @@ def test_transport_errors_fail_the_soak() -> None:
 
     assert verdict.transport_errors == 1
     assert verdict.failures == 1
+
+
+def test_a_connection_nginx_closed_unread_is_apart_only_while_nginx_reloads() -> None:
+    at_reload = a_me(None, at=30.5, error=UNREAD)
+    elsewhen = a_me(None, at=40.0, error=UNREAD)
+    refused = a_me(None, at=30.5, error="ConnectError: [Errno 111] Connection refused")
+
+    verdict = verdict_of([at_reload, elsewhen, refused])
+
+    assert (verdict.dropped_at_reload, verdict.transport_errors) == (1, 2)
+    assert failed_answers([at_reload, elsewhen, refused], [RELOAD]) == [elsewhen, refused]
 
 
 def test_a_user_signed_out_without_logging_out_is_a_lost_session_counted_once() -> None:
