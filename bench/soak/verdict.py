@@ -9,10 +9,11 @@
   counted apart: nginx cannot pass such a POST on (the instance may have acted on it), so no
   answer but 502 is possible. Any other 502 (a stopped instance, one still starting, nginx
   passing on to an instance that is down) is a failure.
-- A transport error (no answer at all) is a failure, except a connection nginx closed unread
-  while it reloaded its configuration (the deploy's drain, below): an nginx worker that is
-  quitting closes the connections it accepted whose request it has not read yet. Nothing reached
-  an instance; a client may send it again. Counted apart.
+- A transport error (no answer at all) is a failure, except a connection nginx closed or reset
+  unanswered while it reloaded its configuration (the deploy's drain): an nginx worker that is
+  quitting closes the connections it accepted whose request it has not read yet, and finishes
+  every request it has read. Nothing reached an instance; a client may send it again. Counted
+  apart. A refused connection, or a timeout, is a failure even then.
 - A lost session is a user signed out (refresh or a fresh token refused) in a session it had not
   logged out of itself; counted once per session.
 - A lockout is a login with the right password (the simulated users never mistype) answered 401
@@ -36,8 +37,9 @@ STORE_SETTLE = 3.0
 already waiting on the dead connection when it came back."""
 
 STORE_OUTAGES = ("postgres", "redis")
-UNREAD = "RemoteProtocolError: Server disconnected without sending a response"
-"""httpx's words for a connection closed before any answer: nginx never read the request."""
+UNREAD = ("RemoteProtocolError: Server disconnected without sending a response", "ReadError")
+"""httpx's words for a connection closed before any answer (FIN), or reset (RST: the request's
+bytes were still unread in the socket)."""
 EXPLAINED_4XX = {("me", 401), ("refresh", 401), ("login", 401), ("login", 429), ("register", 409)}
 
 

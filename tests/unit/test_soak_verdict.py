@@ -96,14 +96,17 @@ def test_transport_errors_fail_the_soak() -> None:
 
 
 def test_a_connection_nginx_closed_unread_is_apart_only_while_nginx_reloads() -> None:
-    at_reload = a_me(None, at=30.5, error=UNREAD)
+    closed = a_me(None, at=30.5, error=UNREAD)
+    reset = a_me(None, at=31.0, error="ReadError: ")
     elsewhen = a_me(None, at=40.0, error=UNREAD)
     refused = a_me(None, at=30.5, error="ConnectError: [Errno 111] Connection refused")
+    timed_out = a_me(None, at=30.5, error="ReadTimeout: ")
+    answers = [closed, reset, elsewhen, refused, timed_out]
 
-    verdict = verdict_of([at_reload, elsewhen, refused])
+    verdict = verdict_of(answers)
 
-    assert (verdict.dropped_at_reload, verdict.transport_errors) == (1, 2)
-    assert failed_answers([at_reload, elsewhen, refused], [RELOAD]) == [elsewhen, refused]
+    assert (verdict.dropped_at_reload, verdict.transport_errors) == (2, 3)
+    assert failed_answers(answers, [RELOAD]) == [elsewhen, refused, timed_out]
 
 
 def test_a_user_signed_out_without_logging_out_is_a_lost_session_counted_once() -> None:
