@@ -79,7 +79,7 @@ soak: install ## instances behind nginx, browser users, faults; one verdict line
 	SOAK_INSTANCES=$(SOAK_INSTANCES) SOAK_USERS=$(SOAK_USERS) SOAK_SECONDS=$(SOAK_SECONDS) \
 		$(UV) run python -m bench.soak
 
-lint: install ## ruff (SLF001 included), mypy strict on all four packages, import-linter layers
+lint: install ## ruff (SLF001 included), mypy strict (the four packages, bench/soak), import-linter
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
