@@ -20,8 +20,7 @@ from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.security.argon2_hasher import Argon2Cost, Argon2PasswordHasher
 from adapters.system import RandomIds, SystemClock
 from adapters.throttling import attempt_counter_for, attempt_store_for
-from adapters.tokens.cached_codec import CachingTokenCodec
-from adapters.tokens.codec import JoseTokenCodec
+from adapters.tokens.codec import CachingTokenCodec, JoseTokenCodec
 from adapters.tokens.keys import KeyRing
 from application.answer_reset_requests import AnswerResetRequests, ResetMailCap
 from application.authenticate import Authenticate
@@ -146,8 +145,8 @@ class Container(containers.DeclarativeContainer):
         audience=settings.provided.audience,
         clock=clock,
     )
-    # Verified access tokens are remembered per process (cached_codec.py says why that is safe);
-    # refresh tokens and encoding pass straight through to the JOSE codec.
+    # Verified access tokens are remembered per process (CachingTokenCodec says why that is
+    # safe); refresh tokens and encoding pass straight through to the JOSE codec.
     token_codec = providers.Singleton(CachingTokenCodec, jose_token_codec, clock)
     token_policy = providers.Singleton(
         TokenPolicy,

@@ -1,4 +1,5 @@
-"""The envelope: compact JWE (RFC 7516) with `alg` `dir` and `enc` A256GCM."""
+"""The two JOSE layers of a token: the compact JWE envelope (RFC 7516, `dir` + A256GCM, written
+here: PyJWT has no JWE) and the JWS inside it, signed and verified with PyJWT (RFC 7515, 7519)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
+import jwt
 from cryptography.exceptions import InvalidTag
 
 from adapters.tokens.keys import Key, KeyRing
@@ -20,6 +22,10 @@ IV_BYTES = 12  # 96-bit IV, RFC 7518 section 5.3
 TAG_BYTES = 16  # 128-bit tag, RFC 7518 section 5.3
 ALG = "dir"
 ENC = "A256GCM"
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "type", "sid"]
+
+# RFC 9068 section 2.1 names `at+jwt`; `rt+jwt` follows the same pattern for refresh tokens.
+MEDIA_TYPE_BY_TOKEN_TYPE = {"access": "at+jwt", "refresh": "rt+jwt"}
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
 
@@ -67,7 +73,14 @@ class AesGcmJwe:
     def decrypt(self, token: str) -> tuple[Key, bytes]:
         """The key that opened the envelope and its plaintext; InvalidToken on any failure."""
         try:
-            return self._decrypt(token)
+            segments = token.split(".")
+            if len(segments) != 5:
+                raise InvalidToken("malformed token")
+            key = self._key_for(_header_of(segments[0]))
+            encrypted_key, iv, ciphertext, tag = map(b64url_decode_strict, segments[1:])
+            if encrypted_key or len(iv) != IV_BYTES or len(tag) != TAG_BYTES:
+                raise InvalidToken("malformed token")
+            return key, key.aead.decrypt(iv, ciphertext + tag, segments[0].encode("ascii"))
         except InvalidToken:
             raise
         except InvalidTag:
@@ -76,18 +89,6 @@ class AesGcmJwe:
         # comes from a deeply nested header, which is parsed before anything is authenticated.
         except (ValueError, TypeError, KeyError, RecursionError):
             raise InvalidToken("malformed token") from None
-
-    def _decrypt(self, token: str) -> tuple[Key, bytes]:
-        segments = token.split(".")
-        if len(segments) != 5:
-            raise InvalidToken("malformed token")
-        header = _header_of(segments[0])
-        encrypted_key, iv, ciphertext, tag = map(b64url_decode_strict, segments[1:])
-        if encrypted_key or len(iv) != IV_BYTES or len(tag) != TAG_BYTES:
-            raise InvalidToken("malformed token")
-        key = self._key_for(header)
-        aad = segments[0].encode("ascii")
-        return key, key.aead.decrypt(iv, ciphertext + tag, aad)
 
     def _key_for(self, header: Mapping[str, Any]) -> Key:
         # RFC 8725 section 3.1: the algorithms are fixed here, never chosen by the token.
@@ -116,16 +117,14 @@ def _protected_header(kid: str) -> str:
 
 @lru_cache(maxsize=64)
 def _header_of(segment: str) -> Mapping[str, Any]:
-    return MappingProxyType(_parse_header(b64url_decode_strict(segment)))
-
-
-def _parse_header(raw: bytes) -> dict[str, Any]:
     # RFC 7515 section 5.2 (referenced by RFC 7516 section 5.2): UTF-8 JSON object; duplicate
     # member names are rejected rather than resolved.
-    header = json.loads(raw.decode("utf-8"), object_pairs_hook=_refuse_duplicates)
+    header = json.loads(
+        b64url_decode_strict(segment).decode("utf-8"), object_pairs_hook=_refuse_duplicates
+    )
     if not isinstance(header, dict):
         raise InvalidToken("malformed token")
-    return header
+    return MappingProxyType(header)
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -133,3 +132,72 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(members) != len(pairs):
         raise InvalidToken("malformed token")
     return members
+
+
+class PyJwtSigner:
+    """Signs claims as an explicitly typed JWT with one fixed algorithm, and verifies such a JWT.
+
+    `verify` raises InvalidToken unless the signature, `iss`, `aud`, every required claim and
+    the `typ` and `kid` headers are right. The token's times are the codec's to judge, on the
+    service's injected clock (PyJWT's own time checks read the wall clock).
+    """
+
+    def __init__(self, issuer: str, audience: str, algorithm: str = "HS256") -> None:
+        self._issuer = issuer
+        self._audience = audience
+        self._algorithm = algorithm
+        self._jwt = jwt.PyJWT(
+            options={
+                "require": REQUIRED_CLAIMS,  # a claim given as null counts as missing
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+                "enforce_minimum_key_length": True,
+            }
+        )
+
+    def sign(self, claims: dict[str, Any], kid: str, key: Any) -> str:
+        """The compact JWT of `claims`, typed by its `type` claim and naming `kid`."""
+        # Passing `typ` replaces PyJWT's default `"typ": "JWT"` rather than adding to it.
+        headers = {"typ": MEDIA_TYPE_BY_TOKEN_TYPE[claims["type"]], "kid": kid}
+        return self._jwt.encode(claims, key, algorithm=self._algorithm, headers=headers)
+
+    def verify(self, token: str | bytes, kid: str, key: Any) -> dict[str, Any]:
+        """The verified claims of `token`, which must name `kid` and be signed with `key`."""
+        try:
+            # RFC 8725 section 3.1: one fixed algorithm, so never `none` and no key confusion.
+            # RFC 7519 section 4.1.3: the audience may be ours alone or in a list of strings.
+            decoded = self._jwt.decode_complete(
+                token,
+                key,
+                algorithms=[self._algorithm],
+                issuer=self._issuer,
+                audience=self._audience,
+            )
+        except jwt.PyJWTError:
+            raise InvalidToken("signature or claims rejected") from None
+        claims: dict[str, Any] = decoded["payload"]
+        _check_header(decoded["header"], claims, kid)
+        return claims
+
+
+def _check_header(header: dict[str, Any], claims: dict[str, Any], kid: str) -> None:
+    # RFC 8725 section 3.11 explicit typing: the header's `typ` must name this kind of token, so
+    # a refresh token can never pass for an access token or the reverse.
+    token_type = claims["type"]
+    expected = MEDIA_TYPE_BY_TOKEN_TYPE.get(token_type) if isinstance(token_type, str) else None
+    if expected is None or _media_type(header.get("typ")) != f"application/{expected}":
+        raise InvalidToken("wrong token type")
+    # docs/api.md: the JWS names the kid of the key that verifies it (for an encrypted token,
+    # the envelope's).
+    if header.get("kid") != kid:
+        raise InvalidToken("unknown key")
+
+
+def _media_type(typ: object) -> str | None:
+    # RFC 7515 section 4.1.9: a `typ` without "/" means "application/" + typ; media type names
+    # are case-insensitive (RFC 2045 section 5.1).
+    if not isinstance(typ, str):
+        return None
+    lowered = typ.lower()
+    return lowered if "/" in lowered else f"application/{lowered}"
