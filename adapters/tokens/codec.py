@@ -1,10 +1,10 @@
-"""The token codec: claims to a signed-then-encrypted token and back (docs/api.md, tokens), and
-the cache of verified access-token claims in front of it."""
+"""The token codec: claims to a token and back (docs/api.md "Token format"), and the cache of
+verified access-token claims in front of it."""
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -12,8 +12,8 @@ import jwt
 from cachetools import LRUCache
 from cryptography.exceptions import InvalidTag
 
-from adapters.tokens.jose import AesGcmJwe, PyJwtSigner
-from adapters.tokens.keys import KeyRing
+from adapters.tokens.jose import AesGcmJwe, PyJwtSigner, from_numeric_date, to_numeric_date
+from adapters.tokens.keys import KeyRing, SigningKeyRing
 from application.ports import Clock, TokenCodec
 from domain.auth_methods import AuthMethods, parse_auth_methods
 from domain.errors import InvalidToken
@@ -22,9 +22,6 @@ from domain.tokens import Claims, TokenType
 MAX_TOKEN_LENGTH = 8192
 MAX_LEEWAY = timedelta(seconds=30)
 DEFAULT_MAX_ENTRIES = 10_000
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SECOND = timedelta(seconds=1)
 
 # What the libraries and the standard library raise on malformed input. ValueError covers
 # json's, binascii's and Unicode's errors; RecursionError comes from deeply nested JSON.
@@ -41,7 +38,9 @@ _MALFORMED = (
 
 
 class JoseTokenCodec(TokenCodec):
-    """An HS256 JWT (signed by the current key) inside a dir/A256GCM JWE under the same kid.
+    """An HS256 JWT (signed by the current key) inside a dir/A256GCM JWE under the same kid; or,
+    for access tokens when `signing_keys` are given, a plain EdDSA JWT signed by the first of
+    them (docs/api.md "Token format": `AUTH_ACCESS_TOKEN_FORMAT=jws`).
 
     `decode` raises InvalidToken, with a generic reason, for every token it does not accept:
     a bad envelope or signature, a wrong claim, or times that are past (on the injected clock).
@@ -54,22 +53,29 @@ class JoseTokenCodec(TokenCodec):
         audience: str,
         clock: Clock,
         leeway: timedelta = MAX_LEEWAY,
+        signing_keys: SigningKeyRing | None = None,
     ) -> None:
         if not timedelta(0) <= leeway <= MAX_LEEWAY:
             raise ValueError(f"leeway must be between 0 and {MAX_LEEWAY.seconds} seconds")
         self._keys = keys
+        self._signing_keys = signing_keys
         self._issuer = issuer
         self._audience = audience
         self._clock = clock
         self._leeway = leeway
         self._jwe = AesGcmJwe(keys)
-        self._signer = PyJwtSigner(issuer, audience)
+        self._hs256 = PyJwtSigner(issuer, audience, "HS256")
+        # RFC 8725 section 3.1: each form of token has its one algorithm, never the token's choice.
+        self._eddsa = PyJwtSigner(issuer, audience, "EdDSA")
 
     def encode(self, claims: Claims) -> str:
-        key = self._keys.current
         payload = self._payload_of(claims)
+        if claims.type is TokenType.ACCESS and self._signing_keys is not None:
+            signing_key = self._signing_keys.current
+            return self._eddsa.sign(payload, signing_key.kid, signing_key.private_key)
+        key = self._keys.current
         return self._jwe.encrypt(
-            self._signer.sign(payload, key.kid, key.jws_key).encode("ascii"), key
+            self._hs256.sign(payload, key.kid, key.jws_key).encode("ascii"), key
         )
 
     def decode(self, token: str, expected: TokenType) -> Claims:
@@ -78,8 +84,10 @@ class JoseTokenCodec(TokenCodec):
         if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("malformed token")
         try:
-            key, plaintext = self._jwe.decrypt(token)
-            payload = self._signer.verify(plaintext, key.kid, key.jws_key)
+            if expected is TokenType.ACCESS and self._signing_keys is not None:
+                payload = self._verify_signed(token, self._signing_keys)
+            else:
+                payload = self._open_sealed(token)
             claims = _claims_from(payload, expected)
             not_before = from_numeric_date(payload["nbf"]) if "nbf" in payload else None
         except InvalidToken:
@@ -92,6 +100,19 @@ class JoseTokenCodec(TokenCodec):
         if not_before is not None and not_before > now + self._leeway:
             raise InvalidToken("token not yet valid")
         return claims
+
+    def _open_sealed(self, token: str) -> dict[str, Any]:
+        key, plaintext = self._jwe.decrypt(token)
+        return self._hs256.verify(plaintext, key.kid, key.jws_key)
+
+    def _verify_signed(self, token: str, signing_keys: SigningKeyRing) -> dict[str, Any]:
+        # The kid only picks which of our public keys to try; the algorithm stays EdDSA whatever
+        # the header says, so the public key can never serve as an HMAC secret.
+        kid = jwt.get_unverified_header(token).get("kid")
+        signing_key = signing_keys.get(kid) if isinstance(kid, str) else None
+        if signing_key is None:
+            raise InvalidToken("unknown key")
+        return self._eddsa.verify(token, signing_key.kid, signing_key.public_key)
 
     def _payload_of(self, claims: Claims) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -120,8 +141,9 @@ class CachingTokenCodec(TokenCodec):
     # Why a hit may skip the crypto: an access token is stateless (valid until `exp`, never
     # revoked; the account and `cv` checks stay in application/accounts.py, run on every
     # request with the claims a hit returns), and a hit is the exact string this
-    # process already verified in full with the same keys. The key ring is read once per process,
-    # so a key leaves AUTH_KEYS only with a restart, which empties the cache. Any other string,
+    # process already verified in full with the same keys. The key rings are read once per
+    # process, so a key leaves AUTH_KEYS or AUTH_SIGNING_KEYS only with a restart, which empties
+    # the cache. Any other string,
     # a tampered copy included, is a miss and is verified in full; only successes are stored, so
     # a stranger cannot fill the cache without tokens signed by the service. Its times are still
     # judged on every hit, by `check_times` as the codec judges them. Refresh tokens are never
@@ -181,24 +203,6 @@ def check_times(now: datetime, claims: Claims, leeway: timedelta) -> None:
     # `iat` (RFC 7519 section 4.1.6) beyond the leeway ahead means a forged or broken clock.
     if claims.issued_at > now + leeway:
         raise InvalidToken("token issued in the future")
-
-
-def to_numeric_date(moment: datetime) -> int:
-    """Whole seconds since the epoch (RFC 7519 section 2), rounded down; `moment` must be aware."""
-    if moment.utcoffset() is None:
-        raise ValueError("token times must be timezone-aware")
-    return (moment - _EPOCH) // _SECOND
-
-
-def from_numeric_date(value: object) -> datetime:
-    """The aware UTC datetime of an integer NumericDate; InvalidToken for anything else."""
-    # `type(...) is int` also refuses bool, which json would give for `true`.
-    if type(value) is not int:
-        raise InvalidToken("malformed claims")
-    try:
-        return _EPOCH + value * _SECOND
-    except OverflowError:
-        raise InvalidToken("malformed claims") from None
 
 
 def _claims_from(payload: dict[str, Any], expected: TokenType) -> Claims:

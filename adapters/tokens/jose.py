@@ -8,6 +8,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -28,6 +29,8 @@ REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti", "type", "sid"]
 MEDIA_TYPE_BY_TOKEN_TYPE = {"access": "at+jwt", "refresh": "rt+jwt"}
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
 
 def b64url(data: bytes) -> str:
@@ -47,6 +50,24 @@ def b64url_decode_strict(segment: str) -> bytes:
     if b64url(data) != segment:
         raise InvalidToken("malformed token")
     return data
+
+
+def to_numeric_date(moment: datetime) -> int:
+    """Whole seconds since the epoch (RFC 7519 section 2), rounded down; `moment` must be aware."""
+    if moment.utcoffset() is None:
+        raise ValueError("token times must be timezone-aware")
+    return (moment - _EPOCH) // _SECOND
+
+
+def from_numeric_date(value: object) -> datetime:
+    """The aware UTC datetime of an integer NumericDate; InvalidToken for anything else."""
+    # `type(...) is int` also refuses bool, which json would give for `true`.
+    if type(value) is not int:
+        raise InvalidToken("malformed claims")
+    try:
+        return _EPOCH + value * _SECOND
+    except OverflowError:
+        raise InvalidToken("malformed claims") from None
 
 
 class AesGcmJwe:
