@@ -39,6 +39,12 @@ class SensitiveData:
     data: str
 
 
+@get("/health")
+async def health() -> dict[str, str]:
+    """For a load balancer: the process serves (the JWKS is fetched on the first token)."""
+    return {"status": "ok"}
+
+
 @get("/whoami")
 async def whoami(access_token: NamedDependency[AccessToken]) -> Caller:
     """Any valid access token."""
@@ -73,7 +79,7 @@ def create_app(verifier: AccessTokenVerifier) -> Litestar:
             raise ServiceUnavailableException("the token's keys cannot be fetched now") from None
 
     return Litestar(
-        route_handlers=[whoami, sensitive],
+        route_handlers=[health, whoami, sensitive],
         # PyJWKClient fetches the JWKS with blocking I/O: in a worker thread, off the event loop.
         dependencies={"access_token": Provide(verified_access_token, sync_to_thread=True)},
     )
