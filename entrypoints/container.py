@@ -20,9 +20,8 @@ from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.security.argon2_hasher import Argon2Cost, Argon2PasswordHasher
 from adapters.system import RandomIds, SystemClock
 from adapters.throttling import attempt_counter_for, attempt_store_for
-from adapters.tokens.cached_codec import CachingTokenCodec
-from adapters.tokens.codec import JoseTokenCodec
-from adapters.tokens.keys import KeyRing
+from adapters.tokens.codec import CachingTokenCodec, JoseTokenCodec
+from adapters.tokens.keys import KeyRing, SigningKeyRing
 from application.answer_reset_requests import AnswerResetRequests, ResetMailCap
 from application.authenticate import Authenticate
 from application.change_password import ChangePassword
@@ -87,6 +86,11 @@ def _engine(settings: Settings) -> AsyncEngine:
     )
 
 
+def _signing_keys(settings: Settings) -> SigningKeyRing | None:
+    """The Ed25519 keys that sign access tokens under `jws`; none under `jwe`."""
+    return SigningKeyRing.parse(settings.signing_keys) if settings.signs_access_tokens else None
+
+
 class Container(containers.DeclarativeContainer):
     """Settings first, then adapters (singletons: stateless or pooled), then use cases."""
 
@@ -139,15 +143,17 @@ class Container(containers.DeclarativeContainer):
     )
 
     key_ring = providers.Singleton(KeyRing.parse, settings.provided.auth_keys)
+    signing_key_ring = providers.Singleton(_signing_keys, settings)
     jose_token_codec = providers.Singleton(
         JoseTokenCodec,
         keys=key_ring,
         issuer=settings.provided.issuer,
         audience=settings.provided.audience,
         clock=clock,
+        signing_keys=signing_key_ring,
     )
-    # Verified access tokens are remembered per process (cached_codec.py says why that is safe);
-    # refresh tokens and encoding pass straight through to the JOSE codec.
+    # Verified access tokens are remembered per process (CachingTokenCodec says why that is
+    # safe); refresh tokens and encoding pass straight through to the JOSE codec.
     token_codec = providers.Singleton(CachingTokenCodec, jose_token_codec, clock)
     token_policy = providers.Singleton(
         TokenPolicy,

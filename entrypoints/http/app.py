@@ -18,6 +18,7 @@ from entrypoints.http.bearer import BearerAuthentication
 from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
+from entrypoints.http.controllers.jwks import get_jwks
 from entrypoints.http.controllers.recovery import RecoveryController, VerificationMailController
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.csrf import origin_keys
@@ -70,6 +71,7 @@ def create_app(container: Container | None = None) -> Litestar:
             ),
             health,
             liveness,
+            get_jwks,
             # Production serves /metrics on its own listener (entrypoints/cli.py): on this one
             # the path is then unknown, a 404 to every method, and the OpenAPI document omits it.
             *([] if settings.is_production else [MetricsController]),

@@ -57,6 +57,7 @@ def container_dependencies(container: Container) -> dict[str, Provide]:
         "send_email_verification": _from(container.send_email_verification),
         "delete_account": _with_responder(container.delete_account, container),
         "check_health": _from(container.check_health),
+        "signing_keys": _from(container.signing_key_ring),
     }
 
 

@@ -118,6 +118,23 @@ class HealthBody(msgspec.Struct):
     status: str
 
 
+class JsonWebKey(msgspec.Struct):
+    """A public Ed25519 key that verifies access tokens (RFC 8037 section 2); never its `d`."""
+
+    kty: Literal["OKP"]
+    crv: Literal["Ed25519"]
+    x: str
+    kid: str
+    use: Literal["sig"]
+    alg: Literal["EdDSA"]
+
+
+class JsonWebKeySet(msgspec.Struct):
+    """The keys that verify access tokens (RFC 7517 section 5); empty when they are encrypted."""
+
+    keys: list[JsonWebKey]
+
+
 class ProblemBody(msgspec.Struct):
     """RFC 9457 problem details, as every error response carries them."""
 

@@ -33,6 +33,7 @@ OPERATION_IDS = {
     ("post", "/auth/email/verify/send"): "sendEmailVerification",
     ("get", "/health"): "health",
     ("get", "/health/live"): "liveness",
+    ("get", "/.well-known/jwks.json"): "getJwks",
 }
 TOKEN_BODY = "#/components/schemas/TokenBody"
 
