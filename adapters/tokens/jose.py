@@ -1,5 +1,6 @@
-"""The two JOSE layers of a token: the compact JWE envelope (RFC 7516, `dir` + A256GCM, written
-here: PyJWT has no JWE) and the JWS inside it, signed and verified with PyJWT (RFC 7515, 7519)."""
+"""The JOSE layers of a token: the compact JWE envelope (RFC 7516, `dir` + A256GCM, written here:
+PyJWT has no JWE), and the JWT signed and verified with PyJWT (RFC 7515, 7519), the one inside
+the envelope or, under AUTH_ACCESS_TOKEN_FORMAT=jws, a plain access token."""
 
 from __future__ import annotations
 

@@ -133,8 +133,9 @@ def openapi_config() -> OpenAPIConfig:
                 "BearerToken": SecurityScheme(
                     type="http",
                     scheme="bearer",
-                    bearer_format="JWE",
-                    description="Access token",
+                    bearer_format="JWT",
+                    description="Access token: an encrypted JWT (JWE) by default, a JWS "
+                    "signed with EdDSA when AUTH_ACCESS_TOKEN_FORMAT=jws",
                 )
             }
         ),
