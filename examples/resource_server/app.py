@@ -23,7 +23,9 @@ from examples.resource_server.verifier import (
 
 logger = logging.getLogger(__name__)
 
-# RFC 6750 section 3: a refused bearer token is answered 401 with this challenge.
+# RFC 6750 section 3: a request without a bearer token gets the bare challenge, one with a
+# refused token the `invalid_token` error (section 3.1).
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 INVALID_TOKEN_CHALLENGE = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 
@@ -65,9 +67,7 @@ def create_app(verifier: AccessTokenVerifier) -> Litestar:
     def verified_access_token(request: Request[Any, Any, Any]) -> AccessToken:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise NotAuthorizedException(
-                "a bearer token is required", headers=INVALID_TOKEN_CHALLENGE
-            )
+            raise NotAuthorizedException("a bearer token is required", headers=BEARER_CHALLENGE)
         try:
             return verifier.verify(token.strip())
         except InvalidAccessToken as refused:

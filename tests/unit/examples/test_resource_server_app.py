@@ -38,11 +38,19 @@ def test_whoami_answers_with_the_tokens_subject_and_methods(client):
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Basic dXNlcjpwYXNz"}, bearer("not.a.token")],
-    ids=["no header", "another scheme", "a refused token"],
+    [{}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer"}],
+    ids=["no header", "another scheme", "no token"],
 )
-def test_a_request_without_a_valid_bearer_token_is_401_with_a_challenge(client, headers):
+def test_a_request_without_a_bearer_token_is_401_with_the_bare_challenge(client, headers):
     response = client.get("/whoami", headers=headers)
+
+    # RFC 6750 section 3.1: no error code when the request carried no bearer token at all.
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_refused_token_is_401_with_the_invalid_token_challenge(client):
+    response = client.get("/whoami", headers=bearer("not.a.token"))
 
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
