@@ -57,7 +57,11 @@ def jwks_client(settings: Settings) -> PyJWKClient:
 
 class AccessTokenVerifier:
     """`verify` returns the token's AccessToken, or raises InvalidAccessToken (any flaw at all)
-    or KeySetUnavailable (the JWKS could not be fetched)."""
+    or KeySetUnavailable (the JWKS could not be fetched).
+
+    `signing_key` looks a kid up as `PyJWKClient.get_signing_key` does (the tests pass keys held
+    in memory): a PyJWK, or PyJWKClientError for an unknown kid.
+    """
 
     def __init__(self, signing_key: Callable[[str], PyJWK], issuer: str, audience: str) -> None:
         self._signing_key = signing_key
