@@ -55,6 +55,10 @@ CHECK_WORKERS ?= 2
 SLOW := browser or process or postgres or image or timing
 
 test: install ## run the whole test suite in parallel (Postgres: TEST_DATABASE_URL, else local binaries)
+	@# PgBouncer (Debian's package) for the transaction-pooling test; without it that test skips.
+	@command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || { [ "$$(id -u)" = 0 ] \
+		&& command -v apt-get >/dev/null && (apt-get update -qq && apt-get install -y -qq \
+		--no-install-recommends pgbouncer) >/dev/null; } || true
 	$(UV) run pytest $(PARALLEL)
 
 check: lint ## lint, then the unit and SQLite integration tests (no servers, processes, timings)
