@@ -24,6 +24,10 @@ class DeliveryPolicy:
     max_retry: timedelta = timedelta(hours=1)
     max_attempts: int = 10
 
+    def __post_init__(self) -> None:
+        if self.record_time >= self.lease:
+            raise ValueError("record_time must be shorter than the lease: nothing could be sent")
+
     def retry_delay(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failed try: first_retry x 2^(attempts - 1), capped."""
         delay: timedelta = self.first_retry * (2 ** max(0, attempts - 1))

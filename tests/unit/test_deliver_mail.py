@@ -1,6 +1,8 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
+
 from application.deliver_mail import DeliverMail, DeliveryPolicy
 from application.events import SecurityEventKind
 from application.mail_ports import MailMessage
@@ -136,3 +138,8 @@ async def test_every_try_of_a_message_carries_the_same_key() -> None:
     assert world.mail.tries == 2
     assert world.mail.sent[0].key is not None
     assert world.mail.sent[0].key == world.mail.failed[0].key
+
+
+def test_a_policy_whose_lease_leaves_no_time_to_send_is_refused() -> None:
+    with pytest.raises(ValueError, match="record_time"):
+        DeliveryPolicy(lease=timedelta(seconds=10), record_time=timedelta(seconds=10))
