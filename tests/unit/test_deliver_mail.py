@@ -6,6 +6,7 @@ import pytest
 from application.deliver_mail import DeliverMail, DeliveryPolicy
 from application.events import SecurityEventKind
 from application.mail_ports import MailMessage
+from application.ports import StoreUnavailable
 from tests.builders import World, a_world
 from tests.fakes.lifecycle import RecordingMailSender
 from tests.fakes.security import FixedClock
@@ -143,3 +144,35 @@ async def test_every_try_of_a_message_carries_the_same_key() -> None:
 def test_a_policy_whose_lease_leaves_no_time_to_send_is_refused() -> None:
     with pytest.raises(ValueError, match="record_time"):
         DeliveryPolicy(lease=timedelta(seconds=10), record_time=timedelta(seconds=10))
+
+
+@dataclass
+class SenderThenOutage(RecordingMailSender):
+    """The SMTP server takes the message, and the database goes down before it is marked."""
+
+    world: World | None = None
+
+    async def send(self, message: MailMessage) -> None:
+        await super().send(message)
+        assert self.world is not None
+        self.world.store.down = True
+
+
+async def test_a_mail_whose_marking_was_lost_goes_again_with_the_same_key() -> None:
+    # At least once at the SMTP boundary: the lease runs out and another pass sends it again,
+    # under the same key (so the same Message-ID), which lets a receiver drop the duplicate.
+    world = a_world(delivery=POLICY)
+    await world.sign_up()
+    sender = SenderThenOutage(world=world)
+    deliver = DeliverMail(world.unit_of_work, sender, world.clock, POLICY, world.events)
+    with pytest.raises(StoreUnavailable):
+        await deliver.execute()
+    world.store.down = False
+    world.clock.advance(minutes=1)
+    assert (await world.deliver_mail.execute()).sent == 0  # still within the lease
+    world.clock.advance(minutes=1)
+
+    resent = await world.deliver_mail.execute()
+
+    assert resent.sent == 1
+    assert [m.key for m in world.mail.sent] == [sender.sent[0].key]
