@@ -175,4 +175,5 @@ async def test_a_mail_whose_marking_was_lost_goes_again_with_the_same_key() -> N
     resent = await world.deliver_mail.execute()
 
     assert resent.sent == 1
+    assert sender.sent[0].key is not None
     assert [m.key for m in world.mail.sent] == [sender.sent[0].key]
