@@ -6,12 +6,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from bench.meters import PerRequest
 from bench.statements import Cost
-
-if TYPE_CHECKING:
-    from bench.capacity import PerRequest
 
 BEARER_PER_USER_MINUTE = 2
 """Calls with an access token (such as GET /users/me) per active user per minute."""
