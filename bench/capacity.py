@@ -64,10 +64,12 @@ def serving(database_url: str, redis_url: str) -> Iterator[tuple[str, subprocess
         "AUTH_REGISTER_MAX_PER_IP": UNLIMITED,
     }
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below: the server writes to it)
+    # Its working directory, where development mail lands as .eml files (.data/outbox).
+    folder = tempfile.TemporaryDirectory(prefix="hexauth-capacity-")
     process = subprocess.Popen(
         [sys.executable, "-m", "entrypoints.cli", "serve"],
         env=env,
-        cwd=ROOT,
+        cwd=folder.name,
         stdout=subprocess.DEVNULL,
         stderr=log,
     )
@@ -84,6 +86,7 @@ def serving(database_url: str, redis_url: str) -> Iterator[tuple[str, subprocess
         process.terminate()
         process.wait(timeout=30)
         log.close()
+        folder.cleanup()
 
 
 def run(args: argparse.Namespace) -> None:

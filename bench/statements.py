@@ -25,6 +25,7 @@ from adapters.tokens.keys import new_key_entry
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.fakes.lifecycle import RecordingMailSender
 
 BASE_URL = "https://testserver.local"  # https: the refresh cookie is Secure
 CSRF = {"X-Requested-With": "XMLHttpRequest"}
@@ -84,6 +85,8 @@ def counting_client(database_url: str) -> Iterator[tuple[TestClient[Any], Tally]
         argon2_parallelism=1,
     )
     container.settings.override(providers.Object(settings))
+    # The registration mails stay in memory (no .eml files in the working directory).
+    container.mail_sender.override(providers.Object(RecordingMailSender()))
     tally = Tally(container.engine())
     with TestClient(create_app(container), base_url=BASE_URL) as client:
         yield client, tally
