@@ -10,6 +10,7 @@ from uuid import UUID
 
 from application.link_ports import OneTimeLinkRepository, ResetRequestRepository
 from application.mail_ports import OutboxRepository
+from application.mfa.ports import MfaChallengeRepository, SecondFactorRepository
 from domain.email import Email
 from domain.session import Session
 from domain.tokens import Claims, TokenType
@@ -107,6 +108,8 @@ class UnitOfWork(Protocol):
     links: OneTimeLinkRepository
     reset_requests: ResetRequestRepository
     outbox: OutboxRepository
+    second_factors: SecondFactorRepository
+    mfa_challenges: MfaChallengeRepository
 
     async def commit(self) -> None: ...
 

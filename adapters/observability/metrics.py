@@ -27,6 +27,7 @@ class SecurityCounters:
     throttled: Counter
     sessions_revoked: Counter
     account_lifecycle: Counter
+    second_factor: Counter
 
     @classmethod
     def register(cls, registry: CollectorRegistry) -> SecurityCounters:
@@ -35,7 +36,7 @@ class SecurityCounters:
 
         return cls(
             registrations=counter("hexauth_registrations", "Accounts registered"),
-            logins=counter("hexauth_logins", "Successful logins"),
+            logins=counter("hexauth_logins", "Successful logins with a password alone"),
             login_failures=counter(
                 "hexauth_login_failures",
                 "Refused password checks (unknown_email, wrong_password, account_disabled; "
@@ -63,6 +64,13 @@ class SecurityCounters:
                 "hexauth_account_lifecycle_events",
                 "Resets requested and done, links refused, emails verified, accounts deleted, "
                 "mails given up",
+                "event",
+            ),
+            second_factor=counter(
+                "hexauth_second_factor_events",
+                "TOTP enabled and removed, wrong codes, recovery codes used and renewed, and "
+                "sign-ins completed with a code (mfa_login_succeeded; hexauth_logins counts "
+                "one-step sign-ins)",
                 "event",
             ),
         )
@@ -99,6 +107,17 @@ class PrometheusSecurityEvents(SecurityEvents):
                 counters.registrations.inc()
             case SecurityEventKind.LOGIN_SUCCEEDED:
                 counters.logins.inc()
+            case SecurityEventKind.MFA_THROTTLED:
+                counters.throttled.labels(action="mfa_code").inc()
+            case (
+                SecurityEventKind.MFA_LOGIN_SUCCEEDED
+                | SecurityEventKind.MFA_ENABLED
+                | SecurityEventKind.MFA_REMOVED
+                | SecurityEventKind.MFA_CODE_FAILED
+                | SecurityEventKind.RECOVERY_CODE_USED
+                | SecurityEventKind.RECOVERY_CODES_RENEWED
+            ):
+                counters.second_factor.labels(event=event.kind.value).inc()
             case SecurityEventKind.LOGIN_FAILED:
                 counters.login_failures.labels(reason=event.reason or "unknown").inc()
             case SecurityEventKind.LOGIN_THROTTLED:

@@ -14,6 +14,10 @@ _WARNINGS = frozenset(
         SecurityEventKind.MAIL_FAILED,
         SecurityEventKind.REAUTHENTICATION_FAILED,
         SecurityEventKind.REAUTHENTICATION_THROTTLED,
+        SecurityEventKind.MFA_CODE_FAILED,
+        SecurityEventKind.MFA_THROTTLED,
+        SecurityEventKind.MFA_REMOVED,
+        SecurityEventKind.RECOVERY_CODE_USED,
     }
 )
 

@@ -19,6 +19,10 @@ from adapters.persistence.repositories import (
     SqlAlchemySessionRepository,
     SqlAlchemyUserRepository,
 )
+from adapters.persistence.second_factor_repositories import (
+    SqlAlchemyMfaChallengeRepository,
+    SqlAlchemySecondFactorRepository,
+)
 from application.ports import StoreUnavailable, UnitOfWork, UnitOfWorkFactory
 
 
@@ -37,6 +41,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.links = SqlAlchemyLinkRepository(connection)
         self.outbox = SqlAlchemyOutboxRepository(connection)
         self.reset_requests = SqlAlchemyResetRequestRepository(connection)
+        self.second_factors = SqlAlchemySecondFactorRepository(connection)
+        self.mfa_challenges = SqlAlchemyMfaChallengeRepository(connection)
 
     async def commit(self) -> None:
         if self._read_only:

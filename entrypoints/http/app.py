@@ -19,6 +19,7 @@ from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
 from entrypoints.http.controllers.jwks import get_jwks
+from entrypoints.http.controllers.mfa import MfaController, MfaLoginController
 from entrypoints.http.controllers.recovery import RecoveryController, VerificationMailController
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.csrf import origin_keys
@@ -60,11 +61,17 @@ def create_app(container: Container | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             AuthController,
+            MfaLoginController,
             RecoveryController,
             # Every route under this router needs a bearer access token (docs/api.md "Bearer").
             Router(
                 "/",
-                route_handlers=[AccountController, UsersController, VerificationMailController],
+                route_handlers=[
+                    AccountController,
+                    MfaController,
+                    UsersController,
+                    VerificationMailController,
+                ],
                 middleware=[
                     DefineMiddleware(BearerAuthentication, authenticate=container.authenticate)
                 ],

@@ -56,6 +56,12 @@ def container_dependencies(container: Container) -> dict[str, Provide]:
         "verify_email": _from(container.verify_email),
         "send_email_verification": _from(container.send_email_verification),
         "delete_account": _with_responder(container.delete_account, container),
+        "login_with_code": _with_responder(container.login_with_code, container),
+        "get_second_factors": _from(container.get_second_factors),
+        "set_up_totp": _from(container.set_up_totp),
+        "confirm_totp": _from(container.confirm_totp),
+        "remove_totp": _from(container.remove_totp),
+        "renew_recovery_codes": _from(container.renew_recovery_codes),
         "check_health": _from(container.check_health),
         "signing_keys": _from(container.signing_key_ring),
     }
