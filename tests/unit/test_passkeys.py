@@ -359,3 +359,14 @@ async def test_a_password_reset_removes_no_passkey() -> None:
 
     result = await sign_in(world, authenticator)
     assert result.user.id == signed.user.id
+
+
+async def test_beginning_a_ceremony_removes_expired_ones() -> None:
+    world = a_world()
+    await world.start_passkey_sign_in.execute(StartPasskeySignInCommand(IP))
+    world.clock.advance(seconds=300)
+
+    await world.start_passkey_sign_in.execute(StartPasskeySignInCommand(IP))
+
+    [left] = world.store.passkeys.ceremonies.values()
+    assert left.expires_at > world.clock.now()
