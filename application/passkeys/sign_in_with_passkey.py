@@ -71,7 +71,7 @@ class SignInWithPasskey:
                 try:
                     if ceremony is None or passkey is None or owner is None:
                         raise PasskeySignInFailed("ceremony" if ceremony is None else "unknown")
-                    reported = self._verified_counter(assertion, ceremony.challenge, passkey, owner)
+                    reported = self._verify(assertion, ceremony.challenge, passkey, owner)
                     session = await self._start(uow, passkey, owner, reported, command)
                 except (InvalidCredentials, AccountDisabled, EmailUnverified) as refused:
                     await uow.commit()  # the ceremony stays spent
@@ -92,9 +92,10 @@ class SignInWithPasskey:
         )
         return AuthResult(user=owner, tokens=self._issuer.tokens_for(session, self._clock.now()))
 
-    def _verified_counter(
+    def _verify(
         self, assertion: Assertion, challenge: bytes, passkey: Passkey, owner: User
     ) -> int:
+        """The counter the assertion reported, once it verified and its account may sign in."""
         # WebAuthn L3 section 7.2 step 6: a user handle, when sent, must name the key's owner.
         if assertion.user_handle is not None and assertion.user_handle != owner.id.bytes:
             raise PasskeySignInFailed("user_handle")
