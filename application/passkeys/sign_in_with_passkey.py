@@ -92,9 +92,7 @@ class SignInWithPasskey:
         )
         return AuthResult(user=owner, tokens=self._issuer.tokens_for(session, self._clock.now()))
 
-    def _verify(
-        self, assertion: Assertion, challenge: bytes, passkey: Passkey, owner: User
-    ) -> int:
+    def _verify(self, assertion: Assertion, challenge: bytes, passkey: Passkey, owner: User) -> int:
         """The counter the assertion reported, once it verified and its account may sign in."""
         # WebAuthn L3 section 7.2 step 6: a user handle, when sent, must name the key's owner.
         if assertion.user_handle is not None and assertion.user_handle != owner.id.bytes:
