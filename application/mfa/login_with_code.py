@@ -91,7 +91,9 @@ class LoginWithCode:
         now = self._clock.now()
         if challenge is None or user is None or not challenge.is_live(now):
             return None
-        if user.credentials_version != challenge.credentials_version:
+        # A disable raises the version too, but answers account-disabled once the code is
+        # checked, as login does after the password.
+        if user.is_active and user.credentials_version != challenge.credentials_version:
             return None
         return await self._second_factor.enabled_factor(user.id)
 
