@@ -87,6 +87,7 @@ def test_a_registered_passkey_signs_in_with_the_passkey_amr(client, container, a
     [listed] = client.get("/auth/passkeys", headers=bearer(response)).json()
     assert listed["id"] == passkey["id"]
     assert listed["last_used_at"] is not None
+    assert client.get("/auth/mfa", headers=bearer(response)).json()["passkeys"] == 1
 
 
 def test_the_options_are_the_webauthn_json_forms_the_contract_names(client, authenticator):
