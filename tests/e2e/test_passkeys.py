@@ -393,3 +393,35 @@ def test_passkey_events_are_counted(client, authenticator):
         "passkey_registered": 1.0,
         "passkey_sign_in_succeeded": 1.0,
     }
+
+
+def test_passkey_events_are_logged_without_credential_ids_challenges_or_ceremonies(
+    client, authenticator, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    ada = register(client)
+    options = registration_options(client, ada).json()
+    added = client.post(
+        "/auth/passkeys/register",
+        json={
+            "ceremony": options["ceremony"],
+            "credential": authenticator.create(options["publicKey"]),
+        },
+        headers=bearer(ada),
+    )
+    assert added.status_code == 201, added.text
+    assert sign_in(client, authenticator, sign_count=0).status_code == 401  # a regression
+    assert sign_in(client, authenticator).status_code == 200
+
+    logged = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
+    events = {getattr(r, "event", None) for r in caplog.records}
+    assert {
+        "passkey_registered",
+        "passkey_counter_regressed",
+        "passkey_sign_in_succeeded",
+    } <= events
+    credential_id = authenticator.credential_id
+    for secret in (b64url(credential_id), credential_id.hex(), str(credential_id)):
+        assert secret not in logged
+    assert options["ceremony"] not in logged
+    assert options["publicKey"]["challenge"] not in logged
