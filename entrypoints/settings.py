@@ -328,7 +328,7 @@ class Settings(BaseSettings):
     @property
     def relying_party_id(self) -> str:
         """WEBAUTHN_RP_ID, else the host of APP_URL: browsers refuse an IP address as an RP ID
-        (WebAuthn L3 section 5.1.4.1 wants a domain), so an address there gives `localhost`."""
+        (an RP ID is a domain, WebAuthn L3 "RP ID"), so an address there gives `localhost`."""
         if self.webauthn_rp_id:
             return self.webauthn_rp_id
         host = urlsplit(self.app_url).hostname or "localhost"

@@ -143,7 +143,7 @@ mail_outbox = Table(
 Index("ix_mail_outbox_next_attempt_at", mail_outbox.c.next_attempt_at)
 
 # Passkeys (docs/api.md "Passkeys"). A credential id is unique across accounts: WebAuthn L3
-# section 7.1 step 26 refuses a registration whose credential is already known.
+# section 7.1 (registering a new credential) refuses a credential id that is already known.
 passkeys = Table(
     "passkeys",
     metadata,
