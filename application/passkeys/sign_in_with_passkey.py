@@ -94,7 +94,8 @@ class SignInWithPasskey:
 
     def _verify(self, assertion: Assertion, challenge: bytes, passkey: Passkey, owner: User) -> int:
         """The counter the assertion reported, once it verified and its account may sign in."""
-        # WebAuthn L3 section 7.2 (verifying an assertion): a user handle, when sent, must name the key's owner.
+        # WebAuthn L3 section 7.2 (verifying an assertion): a user handle, when sent, must
+        # name the key's owner.
         if assertion.user_handle is not None and assertion.user_handle != owner.id.bytes:
             raise PasskeySignInFailed("user_handle")
         reported = self._relying_party.verify_assertion(assertion, challenge, passkey)
