@@ -19,7 +19,8 @@ from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
 from entrypoints.http.controllers.mfa import MfaController, MfaLoginController
-from entrypoints.http.controllers.passkeys import PasskeyController, PasskeySignInController
+from entrypoints.http.controllers.passkey_sign_in import PasskeySignInController
+from entrypoints.http.controllers.passkeys import PasskeyController
 from entrypoints.http.controllers.recovery import RecoveryController, VerificationMailController
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.csrf import origin_keys
