@@ -146,16 +146,12 @@ class LoginWithCode:
             raise
 
     def _failed(self, command: LoginWithCodeCommand, user: User | None, reason: str) -> None:
-        kind = (
-            SecurityEventKind.MFA_CODE_FAILED
-            if reason == "wrong_code"
-            else (SecurityEventKind.LOGIN_FAILED)
-        )
+        wrong_code = reason == "wrong_code"
         self._events.record(
             SecurityEvent(
-                kind,
+                SecurityEventKind.MFA_CODE_FAILED if wrong_code else SecurityEventKind.LOGIN_FAILED,
                 user_id=None if user is None else user.id,
                 client_ip=command.client_ip,
-                reason=reason,
+                reason="login" if wrong_code else reason,
             )
         )

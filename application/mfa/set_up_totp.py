@@ -65,7 +65,8 @@ class SetUpTotp:
         )
         async with self._unit_of_work() as uow:
             await account_of(command.principal, uow.users)
-            if (await uow.second_factors.get_totp(user.id) or factor).enabled:
+            stored = await uow.second_factors.get_totp(user.id)
+            if stored is not None and stored.enabled:
                 raise MfaAlreadyEnabled  # confirmed by a concurrent request meanwhile
             await uow.second_factors.save_pending_totp(factor)
             await uow.commit()

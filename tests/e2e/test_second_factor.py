@@ -309,3 +309,88 @@ def test_a_disabled_account_is_refused_at_the_second_step(client, clock, contain
     assert response.status_code == 403
     assert response.json()["type"] == "urn:hexauth:problem:account-disabled"
     assert "set-cookie" not in response.headers
+
+
+def test_the_second_step_refuses_cross_site_requests_and_huge_bodies(client, clock):
+    signed = register(client)
+    secret, _ = enable(client, clock, signed)
+    token = mfa_token(client)
+    body = {"mfa_token": token, "code": code_at(secret, clock.now())}
+
+    cross_site = login_mfa(client, body, **{"Sec-Fetch-Site": "cross-site"})
+    foreign = login_mfa(client, body, Origin="https://evil.example")
+    huge = login_mfa(client, {**body, "padding": "x" * 17_000})
+    done = login_mfa(client, body)
+
+    assert cross_site.status_code == 403
+    assert cross_site.json()["type"] == "urn:hexauth:problem:csrf-rejected"
+    assert foreign.status_code == 403
+    assert huge.status_code == 413
+    assert done.status_code == 200
+
+
+def test_setup_and_confirm_answer_their_refusals(client, clock):
+    signed = register(client)
+    headers = bearer(signed)
+
+    unconfirmed = client.post("/auth/mfa/totp/confirm", json={"code": "123456"}, headers=headers)
+    wrong_password = client.post(
+        "/auth/mfa/totp/setup", json={"password": "not the password at all"}, headers=headers
+    )
+    no_token = client.post("/auth/mfa/totp/setup", json={"password": PASSWORD})
+    enable(client, clock, signed)
+    again = client.post("/auth/mfa/totp/setup", json={"password": PASSWORD}, headers=headers)
+    confirmed = client.post("/auth/mfa/totp/confirm", json={"code": "123456"}, headers=headers)
+
+    assert (unconfirmed.status_code, unconfirmed.json()["type"]) == (
+        409,
+        "urn:hexauth:problem:mfa-not-enabled",
+    )
+    assert (wrong_password.status_code, wrong_password.json()["type"]) == (
+        403,
+        "urn:hexauth:problem:invalid-credentials",
+    )
+    assert no_token.status_code == 401
+    assert no_token.headers["www-authenticate"] == "Bearer"
+    for response in (again, confirmed):
+        assert (response.status_code, response.json()["type"]) == (
+            409,
+            "urn:hexauth:problem:mfa-already-enabled",
+        )
+
+
+def test_removing_totp_and_renewing_codes_need_the_password_and_a_code(client, clock):
+    signed = register(client)
+    secret, codes = enable(client, clock, signed)
+    headers = bearer(signed)
+
+    missing = client.post("/auth/mfa/recovery-codes", json={"password": PASSWORD}, headers=headers)
+    renewed = client.post(
+        "/auth/mfa/recovery-codes",
+        json={"password": PASSWORD, "code": code_at(secret, clock.now())},
+        headers=headers,
+    )
+    old_code = client.request(
+        "DELETE",
+        "/auth/mfa/totp",
+        json={"password": PASSWORD, "recovery_code": codes[0]},
+        headers=headers,
+    )
+    removed = client.request(
+        "DELETE",
+        "/auth/mfa/totp",
+        json={"password": PASSWORD, "recovery_code": renewed.json()["recovery_codes"][0]},
+        headers=headers,
+    )
+    again = client.request(
+        "DELETE", "/auth/mfa/totp", json={"password": PASSWORD, "code": "123456"}, headers=headers
+    )
+
+    assert missing.status_code == 403
+    assert renewed.status_code == 200
+    assert len(renewed.json()["recovery_codes"]) == 10
+    assert old_code.status_code == 403
+    assert removed.status_code == 204, removed.text
+    assert (again.status_code, again.json()["type"]) == (409, "urn:hexauth:problem:mfa-not-enabled")
+    assert login(client).status_code == 200
+    assert client.get("/users/me", headers=headers).status_code == 200  # tokens stay valid

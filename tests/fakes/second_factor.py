@@ -1,12 +1,14 @@
 """In-memory second factors and sign-in challenges, and a secret box without cryptography.
 
-The repositories buffer their writes like a transaction; InMemoryUnitOfWork commits or drops
-them. tests/integration/persistence/test_second_factor_contract.py holds them to the SQLAlchemy
-adapters' behaviour.
+Reads hand control to the event loop, as a database round trip does (tests/fakes/persistence.py
+says why). The repositories buffer their writes like a transaction; InMemoryUnitOfWork commits or
+drops them. tests/integration/persistence/test_second_factor_contract.py holds them to the
+SQLAlchemy adapters' behaviour.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -61,7 +63,9 @@ class InMemorySecondFactorRepository(SecondFactorRepository):
         self.clear()
 
     async def get_totp(self, user_id: UUID) -> TotpFactor | None:
-        return self._factor(user_id)
+        found = self._factor(user_id)
+        await asyncio.sleep(0)  # a round trip: concurrent requests interleave here
+        return found
 
     async def save_pending_totp(self, factor: TotpFactor) -> None:
         stored = self._factor(factor.user_id)
@@ -135,7 +139,9 @@ class InMemoryMfaChallengeRepository(MfaChallengeRepository):
         self.changes[challenge.token_hash] = challenge
 
     async def get(self, token_hash: str) -> MfaChallenge | None:
-        return self._find(token_hash)
+        found = self._find(token_hash)
+        await asyncio.sleep(0)  # a round trip: concurrent requests interleave here
+        return found
 
     async def count_failure(self, token_hash: str) -> None:
         stored = self._find(token_hash)

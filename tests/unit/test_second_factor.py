@@ -1,5 +1,6 @@
 """TOTP enrolment, sign-in in two steps, and the operator's reset, as use cases on fakes."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -329,3 +330,43 @@ async def test_no_event_carries_a_code_or_a_secret() -> None:
     text = repr(world.events.events)
     for secret in (totp.secret, "999999", totp.recovery_codes[0], required.mfa_token):
         assert secret not in text
+
+
+async def test_of_two_racing_second_steps_with_one_token_only_one_signs_in() -> None:
+    world = a_world()
+    signed = await world.sign_up()
+    totp = await enable_totp(world, signed)
+    required = await challenged(world)
+    sessions_before = len(world.store.sessions)
+
+    results = await asyncio.gather(
+        second_step(
+            world, required.mfa_token, SecondFactorAnswer(code_at(totp.secret, world.clock.now()))
+        ),
+        second_step(
+            world, required.mfa_token, SecondFactorAnswer(recovery_code=totp.recovery_codes[0])
+        ),
+        return_exceptions=True,
+    )
+
+    assert sum(isinstance(result, AuthResult) for result in results) == 1
+    assert sum(isinstance(result, InvalidMfaToken) for result in results) == 1
+    assert len(world.store.sessions) == sessions_before + 1
+
+
+async def test_of_two_racing_uses_of_one_code_only_one_is_accepted() -> None:
+    world = a_world()
+    signed = await world.sign_up()
+    totp = await enable_totp(world, signed)
+    code = code_at(totp.secret, world.clock.now())
+    tokens = [(await challenged(world)).mfa_token for _ in range(2)]
+
+    results = await asyncio.gather(
+        *(second_step(world, token, SecondFactorAnswer(code)) for token in tokens),
+        return_exceptions=True,
+    )
+
+    assert sorted(type(result).__name__ for result in results) == [
+        "AuthResult",
+        "InvalidCredentials",
+    ]

@@ -3,11 +3,12 @@ second step of a sign-in. Translates only; the rules live in application/mfa/.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from application.mfa.confirm_totp import ConfirmTotp, ConfirmTotpCommand
@@ -58,6 +59,15 @@ CODE_THROTTLED = (
     THROTTLED + "; also after 10 wrong codes for the account within AUTH_LOGIN_WINDOW, "
     "whatever the clients"
 )
+# JSON Schema for "exactly one of code and recovery_code": a body with both matches both
+# branches, one with neither matches none, and `oneOf` refuses each.
+EXACTLY_ONE_CODE = {"oneOf": [{"required": ["code"]}, {"required": ["recovery_code"]}]}
+MfaLoginBody = Annotated[
+    MfaLogin, Body(media_type=RequestEncodingType.JSON, schema_extra=EXACTLY_ONE_CODE)
+]
+PasswordAndCodeBody = Annotated[
+    PasswordAndCode, Body(media_type=RequestEncodingType.JSON, schema_extra=EXACTLY_ONE_CODE)
+]
 _BODY = {400: MALFORMED_BODY, 413: BODY_TOO_LARGE, 415: NOT_JSON}
 _BEARER = {401: BEARER_REFUSED, 503: STORE_DOWN}
 
@@ -103,7 +113,7 @@ class MfaLoginController(Controller):
     )
     async def login_mfa(
         self,
-        data: JSONBody[MfaLogin],
+        data: MfaLoginBody,
         request: Request[Any, Any, Any],
         login_with_code: NamedDependency[WithResponder[LoginWithCode]],
     ) -> Response[TokenBody]:
@@ -236,7 +246,7 @@ class MfaController(Controller):
     )
     async def remove_totp(
         self,
-        data: JSONBody[PasswordAndCode],
+        data: PasswordAndCodeBody,
         request: Request[Principal, Any, Any],
         remove_totp: NamedDependency[RemoveTotp],
     ) -> Response[None]:
@@ -267,7 +277,7 @@ class MfaController(Controller):
     )
     async def renew_recovery_codes(
         self,
-        data: JSONBody[PasswordAndCode],
+        data: PasswordAndCodeBody,
         request: Request[Principal, Any, Any],
         renew_recovery_codes: NamedDependency[RenewRecoveryCodes],
     ) -> Response[RecoveryCodesBody]:
