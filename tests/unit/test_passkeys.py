@@ -370,3 +370,22 @@ async def test_beginning_a_ceremony_removes_expired_ones() -> None:
 
     [left] = world.store.passkeys.ceremonies.values()
     assert left.expires_at > world.clock.now()
+
+
+async def test_of_two_sign_ins_with_one_ceremony_only_one_succeeds() -> None:
+    world = a_world()
+    signed = await world.sign_up()
+    synced = an_authenticator(synced=True)  # no counter: only the ceremony can tell them apart
+    await add_passkey(world, signed, synced)
+    started = await world.start_passkey_sign_in.execute(StartPasskeySignInCommand(IP))
+    answers = [
+        SignInWithPasskeyCommand(started.ceremony, synced.get(started.public_key), None, IP)
+        for _ in range(2)
+    ]
+
+    outcomes = await asyncio.gather(
+        *(world.sign_in_with_passkey.execute(answer) for answer in answers),
+        return_exceptions=True,
+    )
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["AuthResult", "PasskeySignInFailed"]
