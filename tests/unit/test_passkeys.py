@@ -9,6 +9,7 @@ import pytest
 
 from application.events import SecurityEventKind
 from application.logout_all import LogoutAllCommand
+from application.operator.reset_second_factor import ResetSecondFactorCommand
 from application.passkeys.list_passkeys import ListPasskeysCommand
 from application.passkeys.register_passkey import RegisterPasskeyCommand
 from application.passkeys.remove_passkey import RemovePasskeyCommand
@@ -343,6 +344,18 @@ async def test_a_passkey_is_removed_by_its_owner_only() -> None:
     with pytest.raises(PasskeySignInFailed):
         await sign_in(world, authenticator)
     assert SecurityEventKind.PASSKEY_REMOVED in world.events.kinds()
+
+
+async def test_an_operators_second_factor_reset_removes_no_passkey() -> None:
+    world = a_world()
+    signed = await world.sign_up()
+    totp = await enable_totp(world, signed)
+    authenticator = an_authenticator()
+    await add_passkey(world, signed, authenticator, code=code_at(totp.secret, world.clock.now()))
+
+    await world.reset_second_factor.execute(ResetSecondFactorCommand(EMAIL))
+
+    assert (await sign_in(world, authenticator)).user.id == signed.user.id
 
 
 async def test_a_password_reset_removes_no_passkey() -> None:
