@@ -112,6 +112,15 @@ class LoginThrottle:
         )
         return Reservation(self._counter, held, cleared_by_success=(pair,))
 
+    async def reserve_for_client(self, client_ip: str | None) -> Reservation:
+        """Count an attempt toward the client's limit only (the one shared with logins), for
+        what names no account: passkey sign-ins. Raise TooManyAttempts, counting nothing, past
+        the limit."""
+        cap = (client_key("login", client_ip), self._limits.max_failures_per_ip, "ip")
+        return Reservation(
+            self._counter, await reserve_each(self._counter, self._limits.window, cap)
+        )
+
     async def reserve_code(self, account: User | None, client_ip: str | None) -> Reservation:
         """Count a step that checks a second-factor code of `account` (and maybe its password).
 
@@ -120,11 +129,9 @@ class LoginThrottle:
         of them every such step is refused (docs/api.md "Login throttling"). Without an account
         (an unknown `mfa_token`) only the client's count applies.
         """
-        ip = (client_key("login", client_ip), self._limits.max_failures_per_ip, "ip")
         if account is None:
-            return Reservation(
-                self._counter, await reserve_each(self._counter, self._limits.window, ip)
-            )
+            return await self.reserve_for_client(client_ip)
+        ip = (client_key("login", client_ip), self._limits.max_failures_per_ip, "ip")
         pair = pair_key("login", account.email.value, client_ip)
         held = await reserve_each(
             self._counter,

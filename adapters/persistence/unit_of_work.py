@@ -15,6 +15,10 @@ from adapters.persistence.lifecycle_repositories import (
     SqlAlchemyResetRequestRepository,
 )
 from adapters.persistence.outages import WAIT_SECONDS, is_outage
+from adapters.persistence.passkey_repositories import (
+    SqlAlchemyPasskeyCeremonyRepository,
+    SqlAlchemyPasskeyRepository,
+)
 from adapters.persistence.repositories import (
     SqlAlchemySessionRepository,
     SqlAlchemyUserRepository,
@@ -41,6 +45,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.links = SqlAlchemyLinkRepository(connection)
         self.outbox = SqlAlchemyOutboxRepository(connection)
         self.reset_requests = SqlAlchemyResetRequestRepository(connection)
+        self.passkeys = SqlAlchemyPasskeyRepository(connection)
+        self.passkey_ceremonies = SqlAlchemyPasskeyCeremonyRepository(connection)
         self.second_factors = SqlAlchemySecondFactorRepository(connection)
         self.mfa_challenges = SqlAlchemyMfaChallengeRepository(connection)
 

@@ -18,10 +18,13 @@ class SecondFactors:
 
     totp: bool
     recovery_codes_left: int
+    passkeys: int = 0
+    """How many passkeys the account has: each signs in without a password or a code."""
 
 
 class GetSecondFactors:
-    """Say whether the signed-in user has TOTP on, and how many recovery codes are left."""
+    """Say whether the signed-in user has TOTP on, how many recovery codes are left, and how
+    many passkeys the account has."""
 
     def __init__(self, unit_of_work: UnitOfWorkFactory) -> None:
         self._unit_of_work = unit_of_work
@@ -30,8 +33,9 @@ class GetSecondFactors:
         """Raise InvalidToken for a gone or disabled account, or an outdated token."""
         async with self._unit_of_work(read_only=True) as uow:
             user = await account_of(command.principal, uow.users)
+            passkeys = len(await uow.passkeys.list_for_user(user.id))
             factor = await uow.second_factors.get_totp(user.id)
             if factor is None or not factor.enabled:
-                return SecondFactors(totp=False, recovery_codes_left=0)
+                return SecondFactors(totp=False, recovery_codes_left=0, passkeys=passkeys)
             left = await uow.second_factors.count_recovery_codes(user.id)
-        return SecondFactors(totp=True, recovery_codes_left=left)
+        return SecondFactors(totp=True, recovery_codes_left=left, passkeys=passkeys)

@@ -20,6 +20,8 @@ from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
 from entrypoints.http.controllers.jwks import get_jwks
 from entrypoints.http.controllers.mfa import MfaController, MfaLoginController
+from entrypoints.http.controllers.passkey_sign_in import PasskeySignInController
+from entrypoints.http.controllers.passkeys import PasskeyController
 from entrypoints.http.controllers.recovery import RecoveryController, VerificationMailController
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.csrf import origin_keys
@@ -63,6 +65,7 @@ def create_app(container: Container | None = None) -> Litestar:
             AuthController,
             MfaLoginController,
             RecoveryController,
+            PasskeySignInController,
             # Every route under this router needs a bearer access token (docs/api.md "Bearer").
             Router(
                 "/",
@@ -71,6 +74,7 @@ def create_app(container: Container | None = None) -> Litestar:
                     MfaController,
                     UsersController,
                     VerificationMailController,
+                    PasskeyController,
                 ],
                 middleware=[
                     DefineMiddleware(BearerAuthentication, authenticate=container.authenticate)

@@ -157,7 +157,7 @@ class MfaController(Controller):
         get_second_factors: NamedDependency[GetSecondFactors],
     ) -> Response[SecondFactorsBody]:
         factors = await get_second_factors.execute(GetSecondFactorsCommand(request.user))
-        body = SecondFactorsBody(factors.totp, factors.recovery_codes_left, passkeys=0)
+        body = SecondFactorsBody(factors.totp, factors.recovery_codes_left, factors.passkeys)
         return Response(body, headers=NO_STORE)
 
     @post(
