@@ -54,7 +54,17 @@ CHECK_WORKERS ?= 2
 # What `make check` leaves out: the categories tests/conftest.py marks (pyproject.toml lists them).
 SLOW := browser or process or postgres or image or timing
 
-test: install ## run the whole test suite in parallel (Postgres: TEST_DATABASE_URL, else local binaries)
+# The Node verifier example (jose), installed again only when its package-lock.json changed;
+# without npm its test skips ("NODE UNAVAILABLE").
+NODE_VERIFIER := examples/resource_server/node
+$(NODE_VERIFIER)/node_modules/.package-lock.json: $(NODE_VERIFIER)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd $(NODE_VERIFIER) && npm ci --no-audit --no-fund; fi
+
+test: install $(NODE_VERIFIER)/node_modules/.package-lock.json ## run the whole test suite in parallel (Postgres: TEST_DATABASE_URL, else local binaries)
+	@# PgBouncer (Debian's package) for the transaction-pooling test; without it that test skips.
+	@command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || { [ "$$(id -u)" = 0 ] \
+		&& command -v apt-get >/dev/null && (apt-get update -qq && apt-get install -y -qq \
+		--no-install-recommends pgbouncer) >/dev/null; } || true
 	$(UV) run pytest $(PARALLEL)
 
 check: lint ## lint, then the unit and SQLite integration tests (no servers, processes, timings)

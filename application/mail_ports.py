@@ -13,12 +13,15 @@ from domain.one_time_link import LinkPurpose
 
 @dataclass(frozen=True, slots=True)
 class MailMessage:
-    """One mail, ready to send: plain text and HTML bodies of the same content."""
+    """One mail, ready to send: plain text and HTML bodies of the same content. `key`, when
+    set, names the message for good (the outbox entry's id): every try of it carries the same
+    Message-ID, so a receiver can drop a duplicate."""
 
     to: Email
     subject: str
     text: str
     html: str
+    key: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,6 +146,8 @@ def render(folder: Path) -> tuple[str, str]:
     raw = run.get("me", "raw-select")
     bare = run.get("me", "bare-json")
     refresh = run.get("refresh", "service")
+    me_jws = run.get("me", "service-jws")
+    refresh_jws = run.get("refresh", "service-jws")
     login = run.get("login", "service")
     register = run.get("register", "service")
 
@@ -160,6 +162,11 @@ def render(folder: Path) -> tuple[str, str]:
                                ("bare JSON", run.ratio(me, bare), "")]),
         ("POST /auth/refresh", refresh, [("GET /users/me", run.ratio(refresh, me), "refresh/me"),
                                          ("raw asyncpg SELECT", run.ratio(refresh, raw), "")]),
+        ("GET /users/me, jws", me_jws, [("GET /users/me (jwe)", run.ratio(me_jws, me), ""),
+                                        ("raw asyncpg SELECT", run.ratio(me_jws, raw), "")]),
+        ("POST /auth/refresh, jws", refresh_jws,
+         [("POST /auth/refresh (jwe)", run.ratio(refresh_jws, refresh), ""),
+          ("GET /users/me, jws", run.ratio(refresh_jws, me_jws), "")]),
         ("POST /auth/login", login, [("hash-bound (verify)", run.ratio(login, login_limit),
                                       "login/limit")]),
         ("POST /auth/register", register, [("hash-bound (hash)",

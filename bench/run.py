@@ -1,14 +1,17 @@
 """`make bench`: hexauth against its baselines, measured in the same run, in alternating rounds.
 
-    uv run python -m bench [--quick] [--rounds N] [--phases me,refresh,login,register,storm,workers]
+    uv run python -m bench [--quick] [--rounds N]
+        [--phases me,refresh,jws,login,register,storm,workers]
 
 It starts PostgreSQL the way the tests find it (bench/postgres.py), migrates a fresh database,
 starts the service with `hexauth serve` (one worker unless --workers says otherwise) and the
 baselines (bench/baselines.py, served the same way), all pinned to the server CPU, and drives
 them with wrk pinned to the load CPU. Each round measures the service and its baselines back
 to back, in an order that alternates from round to round, and measures the argon2 hash-bound
-limit in-process. Then the micro-benchmarks (bench/micro/, pytest-benchmark) run. It prints the
-table and writes results.jsonl, report.md and the logs into the output folder.
+limit in-process. The jws phase measures /users/me and refresh again on a second service whose
+access tokens are signed (AUTH_ACCESS_TOKEN_FORMAT=jws). Then the micro-benchmarks (bench/micro/,
+pytest-benchmark) run. It prints the table and writes results.jsonl, report.md and the logs into
+the output folder.
 
 Everything it starts (servers, load generators, the throwaway cluster, the database) is
 stopped and removed at the end, on Ctrl-C and on failure; a run killed with SIGKILL is cleaned
@@ -33,13 +36,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.tokens.keys import new_key_entry
+from adapters.tokens.keys import new_key_entry, new_signing_key_entry
 from bench import load, postgres, report, seed
 from bench.processes import Registry, clean_up_stale_run, single_run_lock, usable_cpus
 from entrypoints.http.refresh_cookie import PLAIN_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
-PHASES = ("me", "refresh", "login", "register", "storm", "workers")
+PHASES = ("me", "refresh", "jws", "login", "register", "storm", "workers")
+SIGNED_ACCESS_TOKENS = {
+    "AUTH_ACCESS_TOKEN_FORMAT": "jws",
+    "AUTH_SIGNING_KEYS": new_signing_key_entry("bench"),
+}
 UNLIMITED = str(10**9)
 # Variables the service reads; the benchmark sets its own and inherits none of these, so the
 # argon2 cost is the service's default and throttling cannot distort the numbers.
@@ -150,9 +157,16 @@ class Bench:
 
     # ------------------------------------------------------------------ servers
 
-    def start_server(self, name: str, kind: str, workers: int, cpus: set[int]) -> Server:
+    def start_server(
+        self,
+        name: str,
+        kind: str,
+        workers: int,
+        cpus: set[int],
+        extra_env: dict[str, str] | None = None,
+    ) -> Server:
         port = _free_port()
-        env = {**self.env, "HOST": "127.0.0.1", "PORT": str(port)}
+        env = {**self.env, "HOST": "127.0.0.1", "PORT": str(port), **(extra_env or {})}
         if kind == "service":
             env.update(item.split("=", 1) for item in self.args.env)
         if kind == "baseline":
@@ -236,19 +250,9 @@ class Bench:
             for subject, url, scenario in _alternate(subjects, round_no):
                 self.measure("me", subject, round_no, url, scenario, args.conns, args.duration)
         if "refresh" in args.phases:
-            # One new account (and session) per cookie: rotations race on no shared row.
-            cookies = seed.refresh_cookies(
-                service.base_url,
-                f"refresh-r{round_no}-{int(time.time())}",
-                args.conns + 4,
-                PLAIN_NAME,
-                args.out / "load" / f"r{round_no}-cookies.txt",
-            )
-            url, scenario = service.base_url + "/auth/refresh", load.refresh(cookies)
-            # No warm-up: it would use up the cookies, and the process is warm from /users/me.
-            self.measure(
-                "refresh", "service", round_no, url, scenario, args.conns, args.duration, 0
-            )
+            self.refresh(round_no, "service", service)
+        if "jws" in args.phases:
+            self.signed_access_tokens(round_no)
         login = load.login(BENCH_USER, seed.PASSWORD)
         register = load.register(f"register-r{round_no}-{int(time.time())}", seed.PASSWORD)
         self.hash_bound(round_no, "before")
@@ -262,6 +266,30 @@ class Bench:
             self.storm(round_no, token)
         if "workers" in args.phases:
             self.compare_workers(round_no, token)
+
+    def refresh(self, round_no: int, subject: str, server: Server) -> None:
+        """POST /auth/refresh, each connection rotating the cookies of accounts of its own."""
+        args = self.args
+        # One new account (and session) per cookie: rotations race on no shared row.
+        cookies = seed.refresh_cookies(
+            server.base_url,
+            f"refresh-{subject}-r{round_no}-{int(time.time())}",
+            args.conns + 4,
+            PLAIN_NAME,
+            args.out / "load" / f"r{round_no}-{subject}-cookies.txt",
+        )
+        url, scenario = server.base_url + "/auth/refresh", load.refresh(cookies)
+        # No warm-up: it would use up the cookies, and the process is warm from /users/me.
+        self.measure("refresh", subject, round_no, url, scenario, args.conns, args.duration, 0)
+
+    def signed_access_tokens(self, round_no: int) -> None:
+        """/users/me and refresh on the service that signs access tokens (jws), measured in the
+        same round as the encrypting one so the report can compare the two."""
+        args, server = self.args, self.servers["service-jws"]
+        token = seed.access_token(seed.login(server.base_url, BENCH_USER))
+        me, scenario = server.base_url + "/users/me", load.get(token)
+        self.measure("me", "service-jws", round_no, me, scenario, args.conns, args.duration)
+        self.refresh(round_no, "service-jws", server)
 
     def storm(self, round_no: int, token: str) -> None:
         """/users/me latency alone, then while logins saturate the server's CPU."""
@@ -436,6 +464,10 @@ def _run(
         log("no wrk (apt-get install -y wrk) or BENCH_NO_WRK set: using bench/loadgen.py")
     bench.start_server("service", "service", args.workers, args.server_cpus)
     bench.start_server("baseline", "baseline", args.workers, args.server_cpus)
+    if "jws" in args.phases:
+        bench.start_server(
+            "service-jws", "service", args.workers, args.server_cpus, SIGNED_ACCESS_TOKENS
+        )
     if "workers" in args.phases:
         everything = usable_cpus()
         bench.start_server("service-1w-all", "service", 1, everything)

@@ -26,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # a generated development key, is only ever logged in development).
     configure_logging(as_json=False)
     if args.command == "keys":
-        return _keys_new(args.kid)
+        return _keys_new(args.kid, signing=args.signing)
     try:
         settings = Settings.from_env()
     except SettingsError as error:
@@ -51,14 +51,19 @@ def _parser() -> argparse.ArgumentParser:
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
     new = key_commands.add_parser("new", help="print a fresh kid:secret entry for AUTH_KEYS")
     new.add_argument("--kid", help="key id (default: generated)")
+    new.add_argument(
+        "--signing",
+        action="store_true",
+        help="print a kid:seed entry (Ed25519) for AUTH_SIGNING_KEYS instead",
+    )
     add_operator_commands(commands)
     return parser
 
 
-def _keys_new(kid: str | None) -> int:
-    from adapters.tokens.keys import new_key_entry
+def _keys_new(kid: str | None, *, signing: bool) -> int:
+    from adapters.tokens.keys import new_key_entry, new_signing_key_entry
 
-    print(new_key_entry(kid))
+    print(new_signing_key_entry(kid) if signing else new_key_entry(kid))
     return 0
 
 
@@ -101,8 +106,10 @@ def _serve(settings: Settings, workers: int) -> int:
     signal.signal(signal.SIGTERM, _exit_cleanly)
     # The app reads the settings again where uvicorn builds it (in this process, or in each
     # worker); the keys read above go along (a generated development key's warning is printed
-    # once). Written, not read: the settings declaration stays the one reader of AUTH_KEYS.
+    # once). Written, not read: the settings declaration stays the one reader of the keys.
     os.environ["AUTH_KEYS"] = settings.auth_keys
+    if settings.signing_keys:
+        os.environ["AUTH_SIGNING_KEYS"] = settings.signing_keys
     share_across_processes(workers)
     with contextlib.ExitStack() as listeners:
         if settings.is_production:

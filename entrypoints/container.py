@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.link_tokens import RandomLinkTokens
 from adapters.mail.templates import PlainMailComposer
+from adapters.mfa.secret_box import AesGcmSecretBox
+from adapters.mfa.totp import PyOtpTotp, RandomRecoveryCodes
 from adapters.observability.fan_out import FanOutSecurityEvents
 from adapters.observability.mail_metrics import mail_metrics
 from adapters.observability.metrics import PrometheusSecurityEvents
@@ -20,9 +22,9 @@ from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.security.argon2_hasher import Argon2Cost, Argon2PasswordHasher
 from adapters.system import RandomIds, SystemClock
 from adapters.throttling import attempt_counter_for, attempt_store_for
-from adapters.tokens.cached_codec import CachingTokenCodec
-from adapters.tokens.codec import JoseTokenCodec
-from adapters.tokens.keys import KeyRing
+from adapters.tokens.codec import CachingTokenCodec, JoseTokenCodec
+from adapters.tokens.keys import KeyRing, SigningKeyRing
+from adapters.webauthn.relying_party import PyWebAuthnRelyingParty, RelyingPartyIdentity
 from application.answer_reset_requests import AnswerResetRequests, ResetMailCap
 from application.authenticate import Authenticate
 from application.change_password import ChangePassword
@@ -42,12 +44,29 @@ from application.mail_throttling import (
     VerificationMailLimits,
     VerificationMailThrottle,
 )
+from application.mfa.challenges import MfaChallenges
+from application.mfa.check import SecondFactorCheck
+from application.mfa.confirm_totp import ConfirmTotp
+from application.mfa.get_second_factors import GetSecondFactors
+from application.mfa.login_with_code import LoginWithCode
+from application.mfa.recovery_codes import RecoveryCodeMaker
+from application.mfa.remove_totp import RemoveTotp
+from application.mfa.renew_recovery_codes import RenewRecoveryCodes
+from application.mfa.set_up_totp import SetUpTotp
 from application.operator.create_user import CreateUser
 from application.operator.mark_email_verified import MarkEmailVerified
 from application.operator.prune_sessions import PruneSessions
 from application.operator.remove_account import RemoveAccount
+from application.operator.reset_second_factor import ResetSecondFactor
 from application.operator.send_test_mail import SendTestMail
 from application.operator.set_account_active import SetAccountActive
+from application.passkeys.ceremonies import PasskeyCeremonies
+from application.passkeys.list_passkeys import ListPasskeys
+from application.passkeys.register_passkey import RegisterPasskey
+from application.passkeys.remove_passkey import RemovePasskey
+from application.passkeys.sign_in_with_passkey import SignInWithPasskey
+from application.passkeys.start_passkey_registration import StartPasskeyRegistration
+from application.passkeys.start_passkey_sign_in import StartPasskeySignIn
 from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshSession
 from application.register_user import RegisterUser
@@ -85,6 +104,11 @@ def _engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
+
+
+def _signing_keys(settings: Settings) -> SigningKeyRing | None:
+    """The Ed25519 keys that sign access tokens under `jws`; none under `jwe`."""
+    return SigningKeyRing.parse(settings.signing_keys) if settings.signs_access_tokens else None
 
 
 class Container(containers.DeclarativeContainer):
@@ -139,15 +163,17 @@ class Container(containers.DeclarativeContainer):
     )
 
     key_ring = providers.Singleton(KeyRing.parse, settings.provided.auth_keys)
+    signing_key_ring = providers.Singleton(_signing_keys, settings)
     jose_token_codec = providers.Singleton(
         JoseTokenCodec,
         keys=key_ring,
         issuer=settings.provided.issuer,
         audience=settings.provided.audience,
         clock=clock,
+        signing_keys=signing_key_ring,
     )
-    # Verified access tokens are remembered per process (cached_codec.py says why that is safe);
-    # refresh tokens and encoding pass straight through to the JOSE codec.
+    # Verified access tokens are remembered per process (CachingTokenCodec says why that is
+    # safe); refresh tokens and encoding pass straight through to the JOSE codec.
     token_codec = providers.Singleton(CachingTokenCodec, jose_token_codec, clock)
     token_policy = providers.Singleton(
         TokenPolicy,
@@ -215,6 +241,32 @@ class Container(containers.DeclarativeContainer):
         VerificationMailThrottle, attempt_counter, providers.Factory(VerificationMailLimits)
     )
 
+    # The second factor (docs/api.md "Second factor"): TOTP secrets sealed under AUTH_KEYS.
+    totp_algorithm = providers.Singleton(PyOtpTotp, settings.provided.totp_issuer)
+    secret_box = providers.Singleton(AesGcmSecretBox.from_auth_keys, settings.provided.auth_keys)
+    recovery_code_maker = providers.Singleton(
+        RecoveryCodeMaker, providers.Singleton(RandomRecoveryCodes)
+    )
+    second_factor_check = providers.Factory(
+        SecondFactorCheck,
+        unit_of_work=unit_of_work.provider,
+        totp=totp_algorithm,
+        box=secret_box,
+        clock=clock,
+        events=security_events,
+    )
+    mfa_challenges = providers.Factory(
+        MfaChallenges,
+        unit_of_work=unit_of_work.provider,
+        second_factor=second_factor_check,
+        tokens=link_tokens,
+        clock=clock,
+        ttl=providers.Callable(_seconds, settings.provided.mfa_token_ttl),
+    )
+    reauthentication = providers.Singleton(
+        Reauthentication, password_hasher, login_throttle, security_events, second_factor_check
+    )
+
     register_user = providers.Factory(
         RegisterUser,
         unit_of_work=unit_of_work.provider,
@@ -231,6 +283,17 @@ class Container(containers.DeclarativeContainer):
         Login,
         unit_of_work=unit_of_work.provider,
         hasher=password_hasher,
+        issuer=token_issuer,
+        clock=clock,
+        events=security_events,
+        throttle=login_throttle,
+        challenges=mfa_challenges,
+        require_verified_email=settings.provided.require_verified_email,
+    )
+    login_with_code = providers.Factory(
+        LoginWithCode,
+        unit_of_work=unit_of_work.provider,
+        second_factor=second_factor_check,
         issuer=token_issuer,
         clock=clock,
         events=security_events,
@@ -264,9 +327,6 @@ class Container(containers.DeclarativeContainer):
     )
     revoke_session = providers.Factory(
         RevokeSession, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
-    )
-    reauthentication = providers.Singleton(
-        Reauthentication, password_hasher, login_throttle, security_events
     )
     change_password = providers.Factory(
         ChangePassword,
@@ -311,6 +371,91 @@ class Container(containers.DeclarativeContainer):
         events=security_events,
         reauthentication=reauthentication,
     )
+    # Passkeys (docs/api.md "Passkeys"): the relying party, ceremonies kept in the database.
+    relying_party = providers.Singleton(
+        PyWebAuthnRelyingParty,
+        providers.Factory(
+            RelyingPartyIdentity,
+            rp_id=settings.provided.relying_party_id,
+            name=settings.provided.webauthn_rp_name,
+            origins=settings.provided.relying_party_origins,
+        ),
+    )
+    passkey_ceremonies = providers.Factory(
+        PasskeyCeremonies, unit_of_work=unit_of_work.provider, tokens=link_tokens, clock=clock
+    )
+    start_passkey_registration = providers.Factory(
+        StartPasskeyRegistration,
+        unit_of_work=unit_of_work.provider,
+        reauthentication=reauthentication,
+        relying_party=relying_party,
+        ceremonies=passkey_ceremonies,
+    )
+    register_passkey = providers.Factory(
+        RegisterPasskey,
+        unit_of_work=unit_of_work.provider,
+        relying_party=relying_party,
+        ceremonies=passkey_ceremonies,
+        clock=clock,
+        ids=ids,
+        events=security_events,
+    )
+    list_passkeys = providers.Factory(ListPasskeys, unit_of_work=unit_of_work.provider)
+    remove_passkey = providers.Factory(
+        RemovePasskey, unit_of_work=unit_of_work.provider, events=security_events
+    )
+    start_passkey_sign_in = providers.Factory(
+        StartPasskeySignIn,
+        relying_party=relying_party,
+        ceremonies=passkey_ceremonies,
+        throttle=login_throttle,
+        events=security_events,
+    )
+    sign_in_with_passkey = providers.Factory(
+        SignInWithPasskey,
+        unit_of_work=unit_of_work.provider,
+        relying_party=relying_party,
+        ceremonies=passkey_ceremonies,
+        issuer=token_issuer,
+        clock=clock,
+        events=security_events,
+        throttle=login_throttle,
+        require_verified_email=settings.provided.require_verified_email,
+    )
+    get_second_factors = providers.Factory(GetSecondFactors, unit_of_work=unit_of_work.provider)
+    set_up_totp = providers.Factory(
+        SetUpTotp,
+        unit_of_work=unit_of_work.provider,
+        totp=totp_algorithm,
+        box=secret_box,
+        clock=clock,
+        second_factor=second_factor_check,
+        reauthentication=reauthentication,
+    )
+    confirm_totp = providers.Factory(
+        ConfirmTotp,
+        unit_of_work=unit_of_work.provider,
+        second_factor=second_factor_check,
+        recovery_codes=recovery_code_maker,
+        throttle=login_throttle,
+        clock=clock,
+        events=security_events,
+    )
+    remove_totp = providers.Factory(
+        RemoveTotp,
+        unit_of_work=unit_of_work.provider,
+        second_factor=second_factor_check,
+        reauthentication=reauthentication,
+        events=security_events,
+    )
+    renew_recovery_codes = providers.Factory(
+        RenewRecoveryCodes,
+        unit_of_work=unit_of_work.provider,
+        second_factor=second_factor_check,
+        recovery_codes=recovery_code_maker,
+        reauthentication=reauthentication,
+        events=security_events,
+    )
     # Operator use cases, run by the CLI.
     send_test_mail = providers.Factory(SendTestMail, composer=mail_composer, sender=mail_sender)
     mark_email_verified = providers.Factory(
@@ -318,6 +463,9 @@ class Container(containers.DeclarativeContainer):
     )
     remove_account = providers.Factory(
         RemoveAccount, unit_of_work=unit_of_work.provider, events=security_events
+    )
+    reset_second_factor = providers.Factory(
+        ResetSecondFactor, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
     )
     create_user = providers.Factory(
         CreateUser,

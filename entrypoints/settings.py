@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
@@ -19,7 +20,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adapters.mail.smtp_sender import SmtpEndpoint
 from adapters.persistence.database import DEFAULT_DATABASE_URL
-from adapters.tokens.keys import KeyRing, new_key_entry
+from adapters.tokens.keys import KeyRing, SigningKeyRing, new_key_entry, new_signing_key_entry
 from domain.password import NIST_MINIMUM_LENGTH
 from entrypoints.http.csrf import origin_key
 
@@ -27,9 +28,11 @@ log = logging.getLogger("hexauth.settings")
 
 DATA_DIR = Path(".data")
 DEV_KEYS_FILE = "auth_keys"
+DEV_SIGNING_KEYS_FILE = "signing_keys"
 MAX_REUSE_GRACE = 60  # docs/api.md "Configuration": the grace window is 0-60 s
 
 AppEnv = Literal["development", "production"]
+AccessTokenFormat = Literal["jwe", "jws"]
 
 
 class SettingsError(Exception):
@@ -97,7 +100,8 @@ class Settings(BaseSettings):
     app_env: AppEnv = Field(
         default="development",
         validation_alias="APP_ENV",
-        description="production refuses missing AUTH_KEYS and AUTH_COOKIE_SECURE=false",
+        description="production refuses missing AUTH_KEYS (AUTH_SIGNING_KEYS under jws),"
+        " AUTH_COOKIE_SECURE=false and a missing SMTP_URL",
     )
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
@@ -130,6 +134,18 @@ class Settings(BaseSettings):
         validate_default=True,
         description="comma-separated kid:secret; generated once in development",
     )
+    access_token_format: AccessTokenFormat = Field(
+        default="jwe",
+        validation_alias="AUTH_ACCESS_TOKEN_FORMAT",
+        description="jwe: encrypted access tokens; jws: EdDSA-signed ones, published keys",
+    )
+    signing_keys: str = Field(
+        default="",
+        validation_alias="AUTH_SIGNING_KEYS",
+        repr=False,
+        validate_default=True,
+        description="comma-separated kid:seed (Ed25519) for jws; generated once in development",
+    )
     issuer: str = Field(default="hexauth", validation_alias="AUTH_ISSUER", description="JWT iss")
     audience: str = Field(
         default="hexauth-api", validation_alias="AUTH_AUDIENCE", description="JWT aud"
@@ -158,6 +174,18 @@ class Settings(BaseSettings):
         le=MAX_REUSE_GRACE,
         validation_alias="AUTH_REFRESH_REUSE_GRACE",
         description="s in which a just-rotated token is refused without revoking the session",
+    )
+    mfa_token_ttl: int = Field(
+        default=300,
+        ge=1,
+        validation_alias="AUTH_MFA_TOKEN_TTL",
+        description="how long an mfa_token waits for its code, s",
+    )
+    totp_issuer: str = Field(
+        default="hexauth",
+        min_length=1,
+        validation_alias="TOTP_ISSUER",
+        description="the issuer authenticator apps show",
     )
     cookie_secure: bool = Field(
         default=True,
@@ -291,11 +319,57 @@ class Settings(BaseSettings):
         description="its port; the API's listener answers 404 on /metrics in production",
     )
 
+    webauthn_rp_id: str = Field(
+        default="",
+        validation_alias="WEBAUTHN_RP_ID",
+        description="the passkeys' relying party ID; empty: the host of APP_URL "
+        "(localhost when that host is an IP address)",
+    )
+    webauthn_rp_name: str = Field(
+        default="hexauth",
+        min_length=1,
+        validation_alias="WEBAUTHN_RP_NAME",
+        description="the relying party's name, as authenticators show it",
+    )
+    webauthn_origins: Origins = Field(
+        default=(),
+        validation_alias="WEBAUTHN_ORIGINS",
+        description="the origins a passkey ceremony may come from; empty: the origin of APP_URL",
+    )
+
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
 
-    @field_validator("cors_allowed_origins", "forwarded_allow_ips", mode="before")
+    @property
+    def signs_access_tokens(self) -> bool:
+        """Access tokens are plain EdDSA JWS, verifiable with the published keys."""
+        return self.access_token_format == "jws"  # noqa: S105 (a format's name, not a secret)
+
+    @property
+    def relying_party_id(self) -> str:
+        """WEBAUTHN_RP_ID, else the host of APP_URL: browsers refuse an IP address as an RP ID
+        (an RP ID is a domain, WebAuthn L3 "RP ID"), so an address there gives `localhost`."""
+        if self.webauthn_rp_id:
+            return self.webauthn_rp_id
+        host = urlsplit(self.app_url).hostname or "localhost"
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return host
+        return "localhost"
+
+    @property
+    def relying_party_origins(self) -> tuple[str, ...]:
+        """WEBAUTHN_ORIGINS, else the origin of APP_URL (its scheme, host and port)."""
+        if self.webauthn_origins:
+            return self.webauthn_origins
+        app = urlsplit(self.app_url)
+        return (f"{app.scheme}://{app.netloc.rsplit('@', 1)[-1].lower()}",)
+
+    @field_validator(
+        "cors_allowed_origins", "forwarded_allow_ips", "webauthn_origins", mode="before"
+    )
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -309,6 +383,19 @@ class Settings(BaseSettings):
             raise ValueError("AUTH_KEYS is required when APP_ENV=production")
         if value:
             KeyRing.parse(value)  # its ValueError names the entry, never the secret
+        return value
+
+    @field_validator("signing_keys")
+    @classmethod
+    def _signing_keys_for_jws(cls, value: str, info: ValidationInfo) -> str:
+        production = info.data.get("app_env") == "production"
+        if not value and production and info.data.get("access_token_format") == "jws":
+            raise ValueError(
+                "AUTH_SIGNING_KEYS is required when APP_ENV=production"
+                " and AUTH_ACCESS_TOKEN_FORMAT=jws"
+            )
+        if value:
+            SigningKeyRing.parse(value)  # its ValueError names the entry, never the seed
         return value
 
     @field_validator("cookie_secure")
@@ -343,15 +430,23 @@ class Settings(BaseSettings):
     def from_env(cls, data_dir: Path = DATA_DIR) -> Settings:
         """Read and check every variable; raise SettingsError listing all problems at once.
 
-        In development, missing AUTH_KEYS are generated once and kept in `data_dir` (mode 0600).
+        In development, missing AUTH_KEYS (and AUTH_SIGNING_KEYS under jws) are generated once
+        and kept in `data_dir` (mode 0600).
         """
         try:
             settings = cls()
         except ValidationError as error:
             raise SettingsError([_problem(detail) for detail in error.errors()]) from None
-        if settings.auth_keys:
-            return settings
-        return settings.model_copy(update={"auth_keys": _development_keys(data_dir)})
+        kept: dict[str, str] = {}
+        if not settings.auth_keys:
+            path = data_dir / DEV_KEYS_FILE
+            kept["auth_keys"] = _development_keys(path, "AUTH_KEYS", new_key_entry)
+        if settings.signs_access_tokens and not settings.signing_keys:
+            path = data_dir / DEV_SIGNING_KEYS_FILE
+            kept["signing_keys"] = _development_keys(
+                path, "AUTH_SIGNING_KEYS", new_signing_key_entry
+            )
+        return settings.model_copy(update=kept) if kept else settings
 
 
 def env_names() -> dict[str, str]:
@@ -372,7 +467,7 @@ def _problem(detail: ErrorDetails) -> str:
     if kind == "bool_parsing":
         return f"{name} must be true or false, not {value!r}"
     if kind == "literal_error":
-        return f"{name} must be one of {', '.join(get_args(AppEnv))}, not {value!r}"
+        return f"{name} must be one of {', '.join(_choices(name))}, not {value!r}"
     if kind == "greater_than_equal":
         return f"{name} must be at least {context['ge']}, not {value}"
     if kind == "less_than_equal":
@@ -383,15 +478,22 @@ def _problem(detail: ErrorDetails) -> str:
     return f"{name}: {detail['msg']}"
 
 
-def _development_keys(data_dir: Path) -> str:
+def _choices(name: str) -> tuple[str, ...]:
+    """The values a Literal setting allows, by its variable's name."""
+    for field in Settings.model_fields.values():
+        if field.validation_alias == name:
+            return get_args(field.annotation)
+    return ()
+
+
+def _development_keys(path: Path, variable: str, new_entry: Callable[[], str]) -> str:
     """Generate a key once and keep it, so restarting the dev server keeps everyone signed in."""
-    path = data_dir / DEV_KEYS_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
-            file.write(new_key_entry() + "\n")
-        log.warning("AUTH_KEYS is not set: generated a development key in %s", path)
+            file.write(new_entry() + "\n")
+        log.warning("%s is not set: generated a development key in %s", variable, path)
     else:
-        log.warning("AUTH_KEYS is not set: using the development key in %s", path)
+        log.warning("%s is not set: using the development key in %s", variable, path)
     return path.read_text().strip()

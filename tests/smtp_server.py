@@ -4,6 +4,7 @@ and it can be stopped and started again on the same port (an outage)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import email
 import email.policy
@@ -30,13 +31,28 @@ LINK = re.compile(r"https?://\S+#token=[A-Za-z0-9_-]+")
 
 @dataclass
 class Inbox:
-    """What the server received, parsed, in order."""
+    """What the server received, parsed, in order. While `refusing`, each message is answered
+    with a temporary failure (RFC 5321 4.2.1, 4yz) and kept in `refused` instead; `rcpt_delay`
+    seconds pass before each recipient is accepted (a slow server, before any mail is taken)."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    refused: list[EmailMessage] = field(default_factory=list)
+    refusing: bool = False
+    rcpt_delay: float = 0.0
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        await asyncio.sleep(self.rcpt_delay)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
+        if self.refusing:
+            self.refused.append(parsed)
+            return "451 4.3.0 try again later"
         self.messages.append(parsed)
         return "250 OK"
 

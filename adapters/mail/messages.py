@@ -17,13 +17,22 @@ def mime_message(message: MailMessage, mail_from: str) -> EmailMessage:
     mime["To"] = message.to.value
     mime["Subject"] = message.subject
     mime["Date"] = formatdate(localtime=False)
-    mime["Message-ID"] = make_msgid(domain=_domain_of(mail_from))
+    mime["Message-ID"] = _message_id(message, _domain_of(mail_from))
     mime["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to this
     # ASCII bodies go as they are (7bit), so the link reads whole in the raw message and in an
     # .eml file; quoted-printable would break it and write `=` as `=3D`.
     mime.set_content(message.text, cte=_transfer_encoding(message.text))
     mime.add_alternative(message.html, subtype="html", cte=_transfer_encoding(message.html))
     return mime
+
+
+def _message_id(message: MailMessage, domain: str) -> str:
+    """RFC 5322 3.6.4: one Message-ID per message. An outbox message keeps its entry's id on
+    every try, so a resend after an unconfirmed delivery is recognizably the same message
+    (email.utils.make_msgid only makes fresh ones)."""
+    if message.key is None:
+        return make_msgid(domain=domain)
+    return f"<{message.key}@{domain}>"
 
 
 def _transfer_encoding(body: str) -> str:

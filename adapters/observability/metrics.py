@@ -27,6 +27,8 @@ class SecurityCounters:
     throttled: Counter
     sessions_revoked: Counter
     account_lifecycle: Counter
+    passkeys: Counter
+    second_factor: Counter
 
     @classmethod
     def register(cls, registry: CollectorRegistry) -> SecurityCounters:
@@ -35,7 +37,7 @@ class SecurityCounters:
 
         return cls(
             registrations=counter("hexauth_registrations", "Accounts registered"),
-            logins=counter("hexauth_logins", "Successful logins"),
+            logins=counter("hexauth_logins", "Successful logins with a password alone"),
             login_failures=counter(
                 "hexauth_login_failures",
                 "Refused password checks (unknown_email, wrong_password, account_disabled; "
@@ -63,6 +65,19 @@ class SecurityCounters:
                 "hexauth_account_lifecycle_events",
                 "Resets requested and done, links refused, emails verified, accounts deleted, "
                 "mails given up",
+                "event",
+            ),
+            passkeys=counter(
+                "hexauth_passkey_events",
+                "Passkeys registered, rejected and removed; passkey sign-ins succeeded and "
+                "failed; signature counters gone backwards",
+                "event",
+            ),
+            second_factor=counter(
+                "hexauth_second_factor_events",
+                "TOTP enabled and removed, wrong codes, recovery codes used and renewed, and "
+                "sign-ins completed with a code (mfa_login_succeeded; hexauth_logins counts "
+                "one-step sign-ins)",
                 "event",
             ),
         )
@@ -99,6 +114,17 @@ class PrometheusSecurityEvents(SecurityEvents):
                 counters.registrations.inc()
             case SecurityEventKind.LOGIN_SUCCEEDED:
                 counters.logins.inc()
+            case SecurityEventKind.MFA_THROTTLED:
+                counters.throttled.labels(action="mfa_code").inc()
+            case (
+                SecurityEventKind.MFA_LOGIN_SUCCEEDED
+                | SecurityEventKind.MFA_ENABLED
+                | SecurityEventKind.MFA_REMOVED
+                | SecurityEventKind.MFA_CODE_FAILED
+                | SecurityEventKind.RECOVERY_CODE_USED
+                | SecurityEventKind.RECOVERY_CODES_RENEWED
+            ):
+                counters.second_factor.labels(event=event.kind.value).inc()
             case SecurityEventKind.LOGIN_FAILED:
                 counters.login_failures.labels(reason=event.reason or "unknown").inc()
             case SecurityEventKind.LOGIN_THROTTLED:
@@ -107,6 +133,17 @@ class PrometheusSecurityEvents(SecurityEvents):
                 counters.throttled.labels(action="register").inc()
             case SecurityEventKind.REAUTHENTICATION_FAILED:
                 counters.login_failures.labels(reason="wrong_current_password").inc()
+            case SecurityEventKind.PASSKEY_SIGN_IN_THROTTLED:
+                counters.throttled.labels(action="passkey_sign_in").inc()
+            case (
+                SecurityEventKind.PASSKEY_REGISTERED
+                | SecurityEventKind.PASSKEY_REJECTED
+                | SecurityEventKind.PASSKEY_REMOVED
+                | SecurityEventKind.PASSKEY_SIGN_IN_SUCCEEDED
+                | SecurityEventKind.PASSKEY_SIGN_IN_FAILED
+                | SecurityEventKind.PASSKEY_COUNTER_REGRESSED
+            ):
+                counters.passkeys.labels(event=event.kind.value).inc()
             case SecurityEventKind.REAUTHENTICATION_THROTTLED:
                 counters.throttled.labels(action=event.reason or "reauthentication").inc()
             case SecurityEventKind.REFRESHED:

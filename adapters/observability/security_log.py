@@ -14,6 +14,14 @@ _WARNINGS = frozenset(
         SecurityEventKind.MAIL_FAILED,
         SecurityEventKind.REAUTHENTICATION_FAILED,
         SecurityEventKind.REAUTHENTICATION_THROTTLED,
+        SecurityEventKind.PASSKEY_REJECTED,
+        SecurityEventKind.PASSKEY_SIGN_IN_FAILED,
+        SecurityEventKind.PASSKEY_COUNTER_REGRESSED,
+        SecurityEventKind.PASSKEY_SIGN_IN_THROTTLED,
+        SecurityEventKind.MFA_CODE_FAILED,
+        SecurityEventKind.MFA_THROTTLED,
+        SecurityEventKind.MFA_REMOVED,
+        SecurityEventKind.RECOVERY_CODE_USED,
     }
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import URL, Connection, event, make_url
 from sqlalchemy.engine import ExceptionContext
@@ -64,6 +65,9 @@ def create_engine(url: str | URL, *, foreign_keys: bool = True, **options: Any) 
     rather than failing, foreign keys are enforced unless `foreign_keys` is False (Alembic's
     batch mode needs them off while it recreates tables), and the journal is WAL, so readers
     outside a transaction never wait for a writer.
+
+    A PostgreSQL URL with `?prepared_statement_cache_size=0` is one reached through a
+    transaction-pooling proxy (PgBouncer `pool_mode = transaction`): see `_pooler_safe`.
     """
     parsed = async_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -74,6 +78,7 @@ def create_engine(url: str | URL, *, foreign_keys: bool = True, **options: Any) 
         options["connect_args"] = {
             "timeout": WAIT_SECONDS,
             "command_timeout": WAIT_SECONDS,
+            **_pooler_safe(parsed),
             **options.get("connect_args", {}),
         }
         engine = create_async_engine(parsed, **options)
@@ -85,6 +90,21 @@ def create_engine(url: str | URL, *, foreign_keys: bool = True, **options: Any) 
     event.listen(engine.sync_engine, "connect", _sqlite_connect_hook(foreign_keys=foreign_keys))
     event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine
+
+
+def _pooler_safe(url: URL) -> dict[str, Any]:
+    """What a transaction pooler needs when the URL turns SQLAlchemy's prepared statement cache
+    off (its documented PgBouncer switch): asyncpg's own cache off too, and every statement
+    prepared under a name of its own, so that none is looked for, or collides with another
+    client's, on a server connection the pooler hands out next (SQLAlchemy's asyncpg dialect
+    docs, "Prepared Statement Name with PGBouncer"; asyncpg FAQ)."""
+    if url.query.get("prepared_statement_cache_size") != "0":
+        return {}
+    return {"statement_cache_size": 0, "prepared_statement_name_func": _unique_statement_name}
+
+
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid4()}__"
 
 
 def _replace_if_closed(

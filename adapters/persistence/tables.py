@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -20,6 +22,7 @@ from sqlalchemy import (
 )
 
 from domain.email import MAX_EMAIL_LENGTH
+from domain.passkey import MAX_PASSKEY_NAME_LENGTH
 
 # Stable constraint names, so migrations can drop or alter them on every backend, and the
 # adapter can tell which constraint an IntegrityError is about.
@@ -37,6 +40,7 @@ TOKEN_ID_LENGTH = 64
 USER_AGENT_LENGTH = 512
 AMR_LENGTH = 64
 UNIQUE_EMAIL = "uq_users_email"
+UNIQUE_CREDENTIAL_ID = "uq_passkeys_credential_id"
 
 
 users = Table(
@@ -137,3 +141,70 @@ mail_outbox = Table(
 
 # The sender's query: unsent rows by when they are due.
 Index("ix_mail_outbox_next_attempt_at", mail_outbox.c.next_attempt_at)
+
+# Passkeys (docs/api.md "Passkeys"). A credential id is unique across accounts: WebAuthn L3
+# section 7.1 (registering a new credential) refuses a credential id that is already known.
+passkeys = Table(
+    "passkeys",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("credential_id", LargeBinary, nullable=False),
+    Column("public_key", LargeBinary, nullable=False),  # COSE_Key, as the authenticator sent it
+    Column("sign_count", BigInteger, nullable=False),  # an unsigned 32-bit counter
+    Column("name", String(MAX_PASSKEY_NAME_LENGTH), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("credential_id", name=UNIQUE_CREDENTIAL_ID),
+)
+
+# Passkey ceremonies in progress, under the SHA-256 of their opaque value; a registration's names
+# its account, a sign-in's none. Expired rows are pruned when new ceremonies begin.
+passkey_ceremonies = Table(
+    "passkey_ceremonies",
+    metadata,
+    Column("token_hash", String(TOKEN_HASH_LENGTH), primary_key=True),
+    Column("purpose", String(16), nullable=False),
+    Column("challenge", LargeBinary, nullable=False),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    CheckConstraint("purpose IN ('register', 'sign_in')", name="purpose"),
+)
+
+KID_LENGTH = 64
+
+# An account's TOTP factor (docs/api.md "Second factor"): the secret sealed with AES-256-GCM
+# under the key `secret_kid` names; pending while `confirmed_at` is null.
+totp_factors = Table(
+    "totp_factors",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("secret_kid", String(KID_LENGTH), nullable=False),
+    Column("secret_ciphertext", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    # RFC 6238 section 5.2: the last accepted time step; it and earlier ones are refused.
+    Column("last_used_step", BigInteger, nullable=True),
+)
+
+# Unspent recovery codes, as SHA-256 of the account id and the code (domain/second_factor.py
+# says why a fast hash is enough); a code is deleted when it is used.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("code_hash", String(TOKEN_HASH_LENGTH), primary_key=True),
+)
+
+# Sign-in challenges between a right password and a right code: the mfa_token's SHA-256 only.
+mfa_challenges = Table(
+    "mfa_challenges",
+    metadata,
+    Column("token_hash", String(TOKEN_HASH_LENGTH), primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("credentials_version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)

@@ -15,9 +15,17 @@ from adapters.persistence.lifecycle_repositories import (
     SqlAlchemyResetRequestRepository,
 )
 from adapters.persistence.outages import WAIT_SECONDS, is_outage
+from adapters.persistence.passkey_repositories import (
+    SqlAlchemyPasskeyCeremonyRepository,
+    SqlAlchemyPasskeyRepository,
+)
 from adapters.persistence.repositories import (
     SqlAlchemySessionRepository,
     SqlAlchemyUserRepository,
+)
+from adapters.persistence.second_factor_repositories import (
+    SqlAlchemyMfaChallengeRepository,
+    SqlAlchemySecondFactorRepository,
 )
 from application.ports import StoreUnavailable, UnitOfWork, UnitOfWorkFactory
 
@@ -37,6 +45,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.links = SqlAlchemyLinkRepository(connection)
         self.outbox = SqlAlchemyOutboxRepository(connection)
         self.reset_requests = SqlAlchemyResetRequestRepository(connection)
+        self.passkeys = SqlAlchemyPasskeyRepository(connection)
+        self.passkey_ceremonies = SqlAlchemyPasskeyCeremonyRepository(connection)
+        self.second_factors = SqlAlchemySecondFactorRepository(connection)
+        self.mfa_challenges = SqlAlchemyMfaChallengeRepository(connection)
 
     async def commit(self) -> None:
         if self._read_only:

@@ -18,6 +18,10 @@ from entrypoints.http.bearer import BearerAuthentication
 from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
+from entrypoints.http.controllers.jwks import get_jwks
+from entrypoints.http.controllers.mfa import MfaController, MfaLoginController
+from entrypoints.http.controllers.passkey_sign_in import PasskeySignInController
+from entrypoints.http.controllers.passkeys import PasskeyController
 from entrypoints.http.controllers.recovery import RecoveryController, VerificationMailController
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.csrf import origin_keys
@@ -59,17 +63,26 @@ def create_app(container: Container | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             AuthController,
+            MfaLoginController,
             RecoveryController,
+            PasskeySignInController,
             # Every route under this router needs a bearer access token (docs/api.md "Bearer").
             Router(
                 "/",
-                route_handlers=[AccountController, UsersController, VerificationMailController],
+                route_handlers=[
+                    AccountController,
+                    MfaController,
+                    UsersController,
+                    VerificationMailController,
+                    PasskeyController,
+                ],
                 middleware=[
                     DefineMiddleware(BearerAuthentication, authenticate=container.authenticate)
                 ],
             ),
             health,
             liveness,
+            get_jwks,
             # Production serves /metrics on its own listener (entrypoints/cli.py): on this one
             # the path is then unknown, a 404 to every method, and the OpenAPI document omits it.
             *([] if settings.is_production else [MetricsController]),

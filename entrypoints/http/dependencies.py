@@ -56,7 +56,20 @@ def container_dependencies(container: Container) -> dict[str, Provide]:
         "verify_email": _from(container.verify_email),
         "send_email_verification": _from(container.send_email_verification),
         "delete_account": _with_responder(container.delete_account, container),
+        "login_with_code": _with_responder(container.login_with_code, container),
+        "get_second_factors": _from(container.get_second_factors),
+        "set_up_totp": _from(container.set_up_totp),
+        "confirm_totp": _from(container.confirm_totp),
+        "remove_totp": _from(container.remove_totp),
+        "renew_recovery_codes": _from(container.renew_recovery_codes),
         "check_health": _from(container.check_health),
+        "signing_keys": _from(container.signing_key_ring),
+        "start_passkey_registration": _from(container.start_passkey_registration),
+        "register_passkey": _from(container.register_passkey),
+        "list_passkeys": _from(container.list_passkeys),
+        "remove_passkey": _from(container.remove_passkey),
+        "start_passkey_sign_in": _from(container.start_passkey_sign_in),
+        "sign_in_with_passkey": _with_responder(container.sign_in_with_passkey, container),
     }
 
 

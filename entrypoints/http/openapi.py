@@ -123,7 +123,7 @@ def _swagger_initializer() -> str:
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="hexauth",
-        version="1.2.0",
+        version="1.3.0",
         description="Register, sign in, refresh and sign out with typed, encrypted tokens.",
         path=SCHEMA_PATH,
         render_plugins=[SwaggerPage()],
@@ -133,8 +133,9 @@ def openapi_config() -> OpenAPIConfig:
                 "BearerToken": SecurityScheme(
                     type="http",
                     scheme="bearer",
-                    bearer_format="JWE",
-                    description="Access token",
+                    bearer_format="JWT",
+                    description="Access token: an encrypted JWT (JWE) by default, a JWS "
+                    "signed with EdDSA when AUTH_ACCESS_TOKEN_FORMAT=jws",
                 )
             }
         ),

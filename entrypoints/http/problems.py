@@ -20,10 +20,19 @@ from domain.errors import (
     DomainError,
     EmailAlreadyRegistered,
     EmailUnverified,
+    InvalidCode,
     InvalidCredentials,
     InvalidLink,
+    InvalidMfaToken,
     InvalidToken,
     InvalidValue,
+    MalformedPasskeyCredential,
+    MfaAlreadyEnabled,
+    MfaNotEnabled,
+    MfaRequired,
+    PasskeyNotFound,
+    PasskeyRejected,
+    PasskeySignInFailed,
     SessionNotFound,
     TooManyAttempts,
     WrongCurrentPassword,
@@ -53,14 +62,16 @@ class Problem:
         detail: str,
         headers: dict[str, str] | None = None,
         errors: list[dict[str, str]] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> ProblemDetailsException:
+        members = {**({"errors": errors} if errors is not None else {}), **(extra or {})}
         return ProblemDetailsException(
             status_code=self.status,
             type_=self.type,
             title=self.title,
             detail=detail,
             headers=headers,
-            extra={"errors": errors} if errors is not None else None,
+            extra=members or None,
         )
 
     def response(
@@ -87,11 +98,16 @@ class Problem:
 VALIDATION_ERROR = Problem("validation-error", 422, "Your request is not valid")
 MALFORMED_BODY = Problem("validation-error", 400, "Your request is not valid")
 INVALID_CREDENTIALS = Problem("invalid-credentials", 401, "Invalid email or password")
-WRONG_CURRENT_PASSWORD = Problem("invalid-credentials", 403, "The current password is wrong")
+WRONG_CURRENT_PASSWORD = Problem(
+    "invalid-credentials", 403, "The current password or the second factor is wrong"
+)
+WRONG_CODE = Problem("invalid-credentials", 401, "The code is wrong")
 INVALID_TOKEN = Problem("invalid-token", 401, "Missing or invalid token")
 CSRF_REJECTED = Problem("csrf-rejected", 403, "Cross-site request refused")
 ACCOUNT_DISABLED = Problem("account-disabled", 403, "This account is disabled")
 INVALID_LINK = Problem("invalid-link", 400, "This link cannot be used")
+INVALID_PASSKEY = Problem("invalid-passkey", 400, "This passkey cannot be registered")
+PASSKEY_NOT_VERIFIED = Problem("invalid-credentials", 401, "The passkey could not sign you in")
 EMAIL_UNVERIFIED = Problem("email-unverified", 403, "The email is not verified yet")
 NOT_FOUND = Problem("not-found", 404, "Not found")
 METHOD_NOT_ALLOWED = Problem("method-not-allowed", 405, "Method not allowed")
@@ -104,6 +120,10 @@ HEADERS_TOO_LARGE = Problem(
 TOO_MANY_REQUESTS = Problem("too-many-requests", 429, "Too many requests")
 SERVICE_UNAVAILABLE = Problem("service-unavailable", 503, "Service unavailable")
 INTERNAL_ERROR = Problem("internal-error", 500, "Internal server error")
+INVALID_CODE = Problem("invalid-code", 400, "The code is wrong")
+MFA_REQUIRED = Problem("mfa-required", 403, "A second factor is required")
+MFA_ALREADY_ENABLED = Problem("mfa-already-enabled", 409, "A second factor is already on")
+MFA_NOT_ENABLED = Problem("mfa-not-enabled", 409, "No second factor is on")
 
 _BY_STATUS = {
     p.status: p for p in (NOT_FOUND, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS)
@@ -116,6 +136,18 @@ def _from_domain(error: DomainError) -> ProblemDetailsException:
             return VALIDATION_ERROR.exception(
                 message, errors=[{"field": field, "message": message}]
             )
+        case MalformedPasskeyCredential():
+            message = str(error)
+            return MALFORMED_BODY.exception(
+                message, errors=[{"field": "credential", "message": message}]
+            )
+        case PasskeyRejected():
+            # One answer whatever refused it (docs/api.md "Passkeys"); the reason is logged.
+            return INVALID_PASSKEY.exception("the passkey registration could not be verified")
+        case PasskeySignInFailed():
+            return PASSKEY_NOT_VERIFIED.exception("the passkey could not be verified")
+        case PasskeyNotFound():
+            return NOT_FOUND.exception("no such passkey")
         case EmailAlreadyRegistered():
             return EMAIL_TAKEN.exception("an account with this email already exists")
         case InvalidCredentials():
@@ -128,7 +160,22 @@ def _from_domain(error: DomainError) -> ProblemDetailsException:
         case EmailUnverified():
             return EMAIL_UNVERIFIED.exception("verify your email with the link mailed to you")
         case WrongCurrentPassword():
-            return WRONG_CURRENT_PASSWORD.exception("the current password is wrong")
+            # Its message is one of the use case's constants: which of the two was wrong.
+            return WRONG_CURRENT_PASSWORD.exception(str(error) or "the current password is wrong")
+        case MfaRequired(mfa_token=token, methods=methods, expires_in=expires_in):
+            # docs/api.md "Login with a second factor": extension members (RFC 9457 3.2).
+            return MFA_REQUIRED.exception(
+                "the password is right; finish signing in at /auth/login/mfa with a code",
+                extra={"mfa_token": token, "methods": list(methods), "expires_in": expires_in},
+            )
+        case InvalidMfaToken():
+            return INVALID_TOKEN.exception("the mfa_token is unknown, used, expired or exhausted")
+        case InvalidCode():
+            return INVALID_CODE.exception("the code is wrong; check the authenticator's clock")
+        case MfaAlreadyEnabled():
+            return MFA_ALREADY_ENABLED.exception("TOTP is already on for this account")
+        case MfaNotEnabled():
+            return MFA_NOT_ENABLED.exception("TOTP is not on for this account, nor being set up")
         case SessionNotFound():
             return NOT_FOUND.exception("no such session")
         case TooManyAttempts(retry_after=seconds):

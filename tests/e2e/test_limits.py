@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.tokens.jwe import AesGcmJwe
+from adapters.tokens.jose import AesGcmJwe
 from tests.e2e.conftest import CSRF, PASSWORD, bearer, refresh, register, use_cookie
 from tests.e2e.test_register_and_login import assert_problem
 

@@ -43,6 +43,10 @@ def test_the_document_is_valid_openapi_3_1(document):
     validate(document)
 
 
+def test_the_document_carries_the_contract_version(document):
+    assert document["info"]["version"] == "1.3.0"
+
+
 def test_every_route_is_documented_with_its_methods(client, document):
     routes = documented_routes(client.app)
     assert routes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from adapters.tokens.keys import KeyRing
+from adapters.tokens.keys import KeyRing, SigningKeyRing
 from tests.e2e.served import hexauth, serving
 
 PASSWORD = "correct horse battery staple"
@@ -25,6 +25,22 @@ def test_keys_new_prints_an_entry_auth_keys_accepts(tmp_path):
     entry = result.stdout.strip()
     assert entry.startswith("2026a:")
     assert KeyRing.parse(entry).current.kid == "2026a"
+
+
+def test_keys_new_signing_prints_an_entry_auth_signing_keys_accepts(tmp_path):
+    result = hexauth("keys", "new", "--signing", "--kid", "sig1", env={}, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    entry = result.stdout.strip()
+    assert entry.startswith("sig1:")
+    assert SigningKeyRing.parse(entry).current.kid == "sig1"
+
+
+def test_an_unknown_access_token_format_stops_the_command_before_it_serves(tmp_path):
+    result = hexauth("serve", env={"AUTH_ACCESS_TOKEN_FORMAT": "paseto"}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert "AUTH_ACCESS_TOKEN_FORMAT must be one of jwe, jws, not 'paseto'" in result.stderr
 
 
 def test_production_refuses_to_start_with_insecure_settings(tmp_path):

@@ -255,15 +255,18 @@ class PlainComposer(MailComposer):
 
 @dataclass
 class RecordingMailSender(MailSender):
-    """Keeps what it sends; `down = True` makes it fail like an unreachable server."""
+    """Keeps what it sends, and what failed; `down = True` makes it fail like an unreachable
+    server."""
 
     sent: list[MailMessage] = field(default_factory=list)
+    failed: list[MailMessage] = field(default_factory=list)
     down: bool = False
     tries: int = 0
 
     async def send(self, message: MailMessage) -> None:
         self.tries += 1
         if self.down:
+            self.failed.append(message)
             raise MailUnavailable("the fake mail server is down")
         self.sent.append(message)
 

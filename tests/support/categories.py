@@ -29,7 +29,12 @@ from tests.e2e import processes, served
 BROWSER_TESTS = Path(__file__).resolve().parents[1] / "browser"
 POSTGRES_FIXTURES = {"postgres_server_url", "postgres_database_url", "empty_postgres_url"}
 PROCESS_STARTERS = (served.HEXAUTH, served.hexauth, served.serving, processes.running)
-ONE_WORKER = ("tests/browser/", "tests/e2e/test_image.py", "tests/e2e/test_database_outages.py")
+ONE_WORKER = (
+    "tests/browser/",
+    "tests/e2e/test_image.py",
+    "tests/e2e/test_database_outages.py",
+    "tests/e2e/test_resource_servers.py",
+)
 
 
 def categorize(item: pytest.Item) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import jwt
 
 from adapters.tokens.codec import JoseTokenCodec
-from adapters.tokens.jwe import b64url
+from adapters.tokens.jose import b64url
 from adapters.tokens.keys import Key, KeyRing
 from domain.auth_methods import PASSWORD_ONLY, AuthMethods
 from domain.tokens import Claims, TokenType

@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.tokens.cached_codec import CachingTokenCodec
-from adapters.tokens.codec import MAX_TOKEN_LENGTH
+from adapters.tokens.codec import MAX_TOKEN_LENGTH, CachingTokenCodec
 from application.ports import TokenCodec
 from domain.errors import InvalidToken
 from domain.tokens import Claims, TokenType

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from adapters.tokens.jwe import AesGcmJwe, b64url
+from adapters.tokens.jose import AesGcmJwe, b64url
 from domain.errors import InvalidToken
 from domain.tokens import TokenType
 from tests.integration.tokens.builders import (

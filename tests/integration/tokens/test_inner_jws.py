@@ -1,6 +1,5 @@
 """The inner JWT, built by hand with PyJWT and sealed correctly, so only the JWS is at fault."""
 
-from types import SimpleNamespace
 from typing import Any
 
 import jwt
@@ -8,11 +7,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from adapters.tokens.jws import PyJwtSigner
+from adapters.tokens.jose import PyJwtSigner
 from domain.auth_methods import PASSWORD_AND_CODE
 from domain.errors import InvalidToken
 from domain.tokens import TokenType
-from tests.fakes.security import FixedClock
 from tests.integration.tokens.builders import (
     AUDIENCE,
     ISSUER,
@@ -161,13 +159,13 @@ def test_the_inner_jws_is_what_pyjwt_itself_would_sign() -> None:
     """The codec signs through PyJWT's JWS layer with claims it serializes itself; the result
     must be byte for byte PyJWT's own JWT, so the format (docs/api.md) is unchanged."""
     payload = a_payload()
-    signer = PyJwtSigner(ISSUER, AUDIENCE, FixedClock())
+    signer = PyJwtSigner(ISSUER, AUDIENCE)
 
-    ours = signer.sign(payload, KEY_A)
+    ours = signer.sign(payload, "a", KEY_A.jws_key)
 
     headers = {"typ": "at+jwt", "kid": "a"}
     assert ours == jwt.encode(payload, KEY_A.jws_key, algorithm="HS256", headers=headers)
-    assert signer.verify(ours, KEY_A) == payload
+    assert signer.verify(ours, "a", KEY_A.jws_key) == payload
 
 
 def test_an_asymmetric_key_is_still_refused_as_an_hmac_secret() -> None:
@@ -176,12 +174,11 @@ def test_an_asymmetric_key_is_still_refused_as_an_hmac_secret() -> None:
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    disguised: Any = SimpleNamespace(kid="a", jws_key=public_pem)
-    signer = PyJwtSigner(ISSUER, AUDIENCE, FixedClock())
+    signer = PyJwtSigner(ISSUER, AUDIENCE)
 
     for _ in range(2):  # vetted on every use until a key passes, not only the first
         with pytest.raises(jwt.InvalidKeyError):
-            signer.sign(a_payload(), disguised)
+            signer.sign(a_payload(), "a", public_pem)
 
 
 def test_a_missing_jws_kid_is_refused() -> None:

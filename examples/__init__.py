@@ -1,0 +1,1 @@
+"""Services that use hexauth from the outside; none imports hexauth's layers."""
