@@ -13,7 +13,7 @@ export UV_COMPILE_BYTECODE ?= 1
 SYNC := sync --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help uv install run demo migrate test check bench lint format docs clean image
+.PHONY: help uv install run demo migrate test check bench soak lint format docs clean image
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,10 +76,24 @@ bench: install ## benchmark against baselines, ~7 min (QUICK=1: ~2 min; BENCH_AR
 		&& (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null; } || true
 	$(UV) run python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
 
-lint: install ## ruff (SLF001 included), mypy strict on all four packages, import-linter layers
+SOAK_INSTANCES ?= 3
+SOAK_USERS ?= 30
+SOAK_SECONDS ?= 90
+soak: install ## instances behind nginx, browser users, faults; one verdict line (docs/soak.md)
+	@# nginx from Debian's nginx-light (only its binary is used: the soak runs its own, on a
+	@# free port); PostgreSQL's initdb/pg_ctl and redis-server, as the tests use them.
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { [ "$$(id -u)" = 0 ] \
+		&& command -v apt-get >/dev/null && (apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light) >/dev/null; } \
+		|| { echo "make soak needs nginx: apt-get install nginx-light" >&2; exit 1; }
+	SOAK_INSTANCES=$(SOAK_INSTANCES) SOAK_USERS=$(SOAK_USERS) SOAK_SECONDS=$(SOAK_SECONDS) \
+		$(UV) run python -m bench.soak
+
+lint: install ## ruff (SLF001 included), mypy strict (the four packages, bench/soak), import-linter
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	$(UV) run mypy bench/soak
 	$(UV) run lint-imports
 
 format: install ## apply ruff's fixes and formatting

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from uuid import UUID
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.mail_ports import MailSender, MailUnavailable, OutboxEntry
@@ -56,7 +57,10 @@ class DeliverMail:
     What remains is at least once at the SMTP boundary: a sender that dies (or loses the
     database) between the server's acceptance and the marking lets the lease run out, and the
     message goes again (at least once beats never). Its Message-ID is the outbox entry's id
-    every time, so a receiver that drops duplicates by Message-ID drops it.
+    every time, so a receiver that drops duplicates by Message-ID drops it. A sender that lives
+    on but lost the database right after a send remembers what it sent and records it first
+    thing in its next pass: back within the lease, the database never sees it sent twice (one
+    instance serves a process for its life: the outbox loop holds one).
     """
 
     def __init__(
@@ -72,9 +76,11 @@ class DeliverMail:
         self._clock = clock
         self._policy = policy
         self._events = events
+        self._sent_unrecorded: dict[UUID, datetime] = {}  # message id: when it was sent
 
     async def execute(self) -> DeliveryReport:
         """One pass over the due messages. Raise StoreUnavailable when the database is out."""
+        await self._record_sent()
         claimed_at = self._clock.now()
         async with self._unit_of_work() as uow:
             due = await uow.outbox.claim_due(claimed_at, self._policy.batch, self._policy.lease)
@@ -98,10 +104,18 @@ class DeliverMail:
                 await self._sender.send(replace(entry.message, key=entry.id))
         except (MailUnavailable, TimeoutError):
             return await self._failed(entry, report)
-        async with self._unit_of_work() as uow:
-            await uow.outbox.mark_sent(entry.id, self._clock.now())
-            await uow.commit()
+        self._sent_unrecorded[entry.id] = self._clock.now()
+        await self._record_sent()
         return DeliveryReport(report.sent + 1, report.retried, report.given_up)
+
+    async def _record_sent(self) -> None:
+        """Mark sent what this sender sent and has not recorded yet; StoreUnavailable keeps it
+        for the next pass."""
+        for entry_id, sent_at in list(self._sent_unrecorded.items()):
+            async with self._unit_of_work() as uow:
+                await uow.outbox.mark_sent(entry_id, sent_at)
+                await uow.commit()
+            del self._sent_unrecorded[entry_id]
 
     async def _failed(self, entry: OutboxEntry, report: DeliveryReport) -> DeliveryReport:
         attempts = entry.attempts + 1

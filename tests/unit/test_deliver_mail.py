@@ -98,6 +98,30 @@ async def test_a_claimed_mail_is_not_claimed_again_before_its_lease_ends() -> No
     assert later.sent == 1  # the claimer died without marking: the lease ran out, it goes again
 
 
+async def test_a_mail_sent_as_the_database_went_down_is_recorded_later_never_sent_again() -> None:
+    world = a_world(delivery=POLICY)
+    await world.sign_up()
+    deliver = world.deliver_mail  # the outbox loop keeps one for the life of its process
+    send = world.mail.send
+
+    async def send_then_outage(message: MailMessage) -> None:
+        await send(message)
+        world.store.down = True  # before the sender can record it sent
+
+    world.mail.send = send_then_outage  # type: ignore[method-assign]
+    with pytest.raises(StoreUnavailable):
+        await deliver.execute()
+    world.mail.send = send  # type: ignore[method-assign]
+    world.store.down = False
+    await deliver.execute()
+    world.clock.advance(minutes=2)  # the lease has run out
+    await deliver.execute()
+    await world.deliver_mail.execute()  # and another process's sender
+
+    assert len(world.mail.sent) == 1
+    assert await pending(world) == 0
+
+
 @dataclass
 class SlowMailSender(RecordingMailSender):
     """Each message takes `seconds` of the world's clock to send."""
