@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from application.answer_reset_requests import AnswerReport, AnswerResetRequests
 from application.deliver_mail import DeliverMail, DeliveryReport
-from application.link_ports import ResetRequestListener
+from application.mail_ports import OutboxListener
 from application.ports import StoreUnavailable
 
 log = logging.getLogger("hexauth.mail")
@@ -22,7 +22,7 @@ log = logging.getLogger("hexauth.mail")
 _Report = TypeVar("_Report")
 
 
-class OutboxLoop(ResetRequestListener):
+class OutboxLoop(OutboxListener):
     """Answers queued forgot-password requests (their mail joins the outbox) and runs a
     DeliverMail pass: at once when this process queues a request, again at once while there is
     work, else every `interval` seconds (for requests other processes queued and for retries).
@@ -57,7 +57,7 @@ class OutboxLoop(ResetRequestListener):
             self._wake = wake = asyncio.Event()
             self._task = asyncio.get_running_loop().create_task(self._run(wake), name="mail-outbox")
 
-    def request_queued(self) -> None:
+    def work_queued(self) -> None:
         if self._wake is not None:
             self._wake.set()
 
