@@ -79,13 +79,9 @@ class AnswerResetRequests:
         return AnswerReport(taken=len(requests), mailed=mailed, waiting=waiting)
 
     async def _accounts(self, uow: UnitOfWork, emails: set[Email]) -> dict[Email, User]:
-        """The accounts that may sign in among `emails`."""
-        accounts: dict[Email, User] = {}
-        for email in emails:
-            user = await uow.users.get_by_email(email)
-            if user is not None and user.is_active:
-                accounts[email] = user
-        return accounts
+        """The accounts that may sign in among `emails`, read in one query."""
+        users = await uow.users.get_by_emails(emails)
+        return {user.email: user for user in users if user.is_active}
 
     async def _answer(self, uow: UnitOfWork, user: User, request: ResetRequest) -> SecurityEvent:
         now = self._clock.now()

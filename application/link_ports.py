@@ -86,13 +86,6 @@ class ResetRequestRepository(Protocol):
         ...
 
 
-class ResetRequestListener(Protocol):
-    """Told, once its transaction committed, that a forgot-password request joined the queue;
-    returns at once and never fails."""
-
-    def request_queued(self) -> None: ...
-
-
 class LinkTokens(Protocol):
     """Fresh link tokens: URL-safe text carrying at least 256 random bits."""
 

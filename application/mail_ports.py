@@ -85,3 +85,10 @@ class MailSender(Protocol):
     """Hands one message to the mail system; raise MailUnavailable when it cannot."""
 
     async def send(self, message: MailMessage) -> None: ...
+
+
+class OutboxListener(Protocol):
+    """Told, once its transaction committed, that work for the outbox loop joined a queue (a
+    forgot-password request to answer, a mail to send); returns at once and never fails."""
+
+    def work_queued(self) -> None: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,10 @@ class UserRepository(Protocol):
     async def get(self, user_id: UUID) -> User | None: ...
 
     async def get_by_email(self, email: Email) -> User | None: ...
+
+    async def get_by_emails(self, emails: Collection[Email]) -> list[User]:
+        """The users whose email is one of `emails`, read at once; unknown emails find nothing."""
+        ...
 
     async def save_password_hash(self, user: User) -> None:
         """Store the user's new password hash: a credential change, so the stored credentials

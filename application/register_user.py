@@ -5,6 +5,7 @@ from datetime import datetime
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.link_mail import LinkMailer
+from application.mail_ports import OutboxListener
 from application.ports import (
     Clock,
     IdGenerator,
@@ -47,6 +48,7 @@ class RegisterUser:
         events: SecurityEvents,
         throttle: RegistrationThrottle,
         mailer: LinkMailer | None = None,
+        listener: OutboxListener | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hasher = hasher
@@ -57,6 +59,9 @@ class RegisterUser:
         self._events = events
         self._throttle = throttle
         self._mailer = mailer
+        self._listener = (
+            listener  # the outbox loop: it sends the mail at once, not at its next poll
+        )
 
     async def execute(self, command: RegisterCommand) -> AuthResult:
         """Raise TooManyAttempts, InvalidEmail, WeakPassword or EmailAlreadyRegistered; store
@@ -94,6 +99,8 @@ class RegisterUser:
             if self._mailer is not None:  # the verification mail commits with the account
                 await self._mailer.send(uow, user, LinkPurpose.VERIFY, now)
             await uow.commit()
+        if self._mailer is not None and self._listener is not None:
+            self._listener.work_queued()
         return user, session, now
 
     async def _reserve(self, command: RegisterCommand) -> Reservation:

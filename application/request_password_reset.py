@@ -3,7 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
-from application.link_ports import ResetRequest, ResetRequestListener
+from application.link_ports import ResetRequest
+from application.mail_ports import OutboxListener
 from application.mail_throttling import ForgotPasswordThrottle
 from application.ports import Clock, IdGenerator, Overloaded, StoreUnavailable, UnitOfWorkFactory
 from application.throttling import Reservation
@@ -34,7 +35,7 @@ class RequestPasswordReset:
         ids: IdGenerator,
         events: SecurityEvents,
         throttle: ForgotPasswordThrottle,
-        listener: ResetRequestListener | None = None,
+        listener: OutboxListener | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._clock = clock
@@ -61,7 +62,7 @@ class RequestPasswordReset:
             await reservation.give_back()
             raise
         if self._listener is not None:
-            self._listener.request_queued()
+            self._listener.work_queued()
 
     async def _reserve(self, command: RequestPasswordResetCommand) -> Reservation:
         try:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from application.accounts import account_of
 from application.link_mail import LinkMailer
+from application.mail_ports import OutboxListener
 from application.mail_throttling import VerificationMailThrottle
 from application.ports import Clock, Overloaded, StoreUnavailable, UnitOfWorkFactory
 from application.results import Principal
@@ -24,11 +25,15 @@ class SendEmailVerification:
         mailer: LinkMailer,
         clock: Clock,
         throttle: VerificationMailThrottle,
+        listener: OutboxListener | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._mailer = mailer
         self._clock = clock
         self._throttle = throttle
+        self._listener = (
+            listener  # the outbox loop: it sends the mail at once, not at its next poll
+        )
 
     async def execute(self, command: SendEmailVerificationCommand) -> bool:
         """Return whether a mail was queued; raise InvalidToken for a gone or disabled account,
@@ -44,4 +49,6 @@ class SendEmailVerification:
         except (StoreUnavailable, Overloaded):
             await reservation.give_back()  # the service failed: no mail, and no try used up
             raise
+        if self._listener is not None:
+            self._listener.work_queued()
         return True

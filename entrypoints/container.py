@@ -278,6 +278,7 @@ class Container(containers.DeclarativeContainer):
         events=security_events,
         throttle=registration_throttle,
         mailer=link_mailer,
+        listener=outbox_loop,
     )
     login = providers.Factory(
         Login,
@@ -361,6 +362,7 @@ class Container(containers.DeclarativeContainer):
         mailer=link_mailer,
         clock=clock,
         throttle=verification_mail_throttle,
+        listener=outbox_loop,
     )
     verify_email = providers.Factory(
         VerifyEmail, unit_of_work=unit_of_work.provider, clock=clock, events=security_events

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from application.answer_reset_requests import AnswerReport, AnswerResetRequests
 from application.deliver_mail import DeliverMail, DeliveryReport
-from application.link_ports import ResetRequestListener
+from application.mail_ports import OutboxListener
 from application.ports import StoreUnavailable
 
 log = logging.getLogger("hexauth.mail")
@@ -22,11 +22,12 @@ log = logging.getLogger("hexauth.mail")
 _Report = TypeVar("_Report")
 
 
-class OutboxLoop(ResetRequestListener):
+class OutboxLoop(OutboxListener):
     """Answers queued forgot-password requests (their mail joins the outbox) and runs a
     DeliverMail pass: at once when this process queues a request, again at once while there is
     work, else every `interval` seconds (for requests other processes queued and for retries).
-    An outage of the database or a bug in one pass never stops the loop.
+    An outage of the database or a bug in one pass never stops the loop, and `stop` lets the
+    pass under way finish (for at most `drain` seconds) before it ends the loop.
 
     Waking on each request instead of polling is what keeps a flood of forgot requests for
     unknown addresses from delaying a real account's mail (docs/api.md "Login throttling"): the
@@ -40,37 +41,52 @@ class OutboxLoop(ResetRequestListener):
         observe: Callable[[DeliveryReport], None] | None = None,
         answer: AnswerResetRequests | None = None,
         observe_answers: Callable[[AnswerReport], None] | None = None,
+        drain: float = 20.0,
     ) -> None:
         self._deliver = deliver
         self._answer = answer
         self._interval = interval
         self._observe = observe
         self._observe_answers = observe_answers
+        # 20 s leaves room for the rest of shutdown within the orchestrator's 30 s grace period
+        # (compose's stop_grace_period and Kubernetes' default, docs/operations.md).
+        self._drain = drain
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
-        self._stopping = False
+        self._stop: asyncio.Event | None = None
 
     def start(self) -> None:
         if self._task is None:
-            self._stopping = False
             # Made here, on the loop that runs the task (a container may outlive one loop).
             self._wake = wake = asyncio.Event()
-            self._task = asyncio.get_running_loop().create_task(self._run(wake), name="mail-outbox")
+            self._stop = stop = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(wake, stop), name="mail-outbox"
+            )
 
-    def request_queued(self) -> None:
+    def work_queued(self) -> None:
         if self._wake is not None:
             self._wake.set()
 
     async def stop(self) -> None:
+        """End the loop once the pass under way is done, cancelling it only past `drain`.
+
+        A pass cut short leaves the mail it claimed to wait out the lease, and a mail the server
+        took but the pass had not marked sent goes again after it; an idle loop ends at once.
+        """
         task, self._task = self._task, None
-        if task is not None:
-            # The flag ends the loop even when a pass swallows the cancellation: on Python 3.11,
-            # asyncio.wait_for (aiosmtplib uses it) loses a cancellation that arrives as its
-            # inner await completes, and the pass then returns normally.
-            self._stopping = True
+        if task is None or self._stop is None or self._wake is None:
+            return
+        self._stop.set()
+        self._wake.set()
+        await asyncio.wait({task}, timeout=self._drain)
+        if not task.done():
+            # The stop event ends the loop even when the pass swallows this cancellation: on
+            # Python 3.11, asyncio.wait_for (aiosmtplib uses it) loses a cancellation that
+            # arrives as its inner await completes, and the pass then returns normally.
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     async def run_once(self) -> DeliveryReport | None:
         """One pass; None when the sending part failed (logged)."""
@@ -89,12 +105,12 @@ class OutboxLoop(ResetRequestListener):
     async def _deliver_once(self) -> DeliveryReport | None:
         return await _one_pass(self._deliver.execute, "a sending pass", self._observe)
 
-    async def _run(self, wake: asyncio.Event) -> None:
-        while True:
-            wake.clear()  # a request queued from here on wakes the wait below
+    async def _run(self, wake: asyncio.Event, stop: asyncio.Event) -> None:
+        while not stop.is_set():  # checked between passes: a stop lets the pass under way end
+            wake.clear()  # work queued (or a stop) from here on wakes the wait below
             answered = await self._answer_once()
             report = await self._deliver_once()
-            if self._stopping:
+            if stop.is_set():
                 return
             # Work found: there may be more behind it (another batch, more mail due).
             if answered or (report is not None and _more_due(report)):

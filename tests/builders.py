@@ -34,7 +34,7 @@ from entrypoints.container import Container
 from entrypoints.settings import Settings
 from tests.fakes.lifecycle import (
     CountingLinkTokens,
-    CountingResetListener,
+    CountingOutboxListener,
     PlainComposer,
     RecordingMailSender,
 )
@@ -157,7 +157,7 @@ class World:
     require_verified_email: bool = False
     link_tokens: CountingLinkTokens = field(default_factory=CountingLinkTokens)
     mail: RecordingMailSender = field(default_factory=RecordingMailSender)
-    reset_listener: CountingResetListener = field(default_factory=CountingResetListener)
+    outbox_listener: CountingOutboxListener = field(default_factory=CountingOutboxListener)
     container: Container = field(init=False)
     attempts: InMemoryAttemptCounter = field(init=False)
     issuer: TokenIssuer = field(init=False)
@@ -188,8 +188,8 @@ class World:
             link_settings=providers.Object(self.link_settings),
             mail_sender=providers.Object(self.mail),
             delivery_policy=providers.Object(self.delivery),
-            # What a queued forgot request wakes: the outbox loop in the service, a counter here.
-            outbox_loop=providers.Object(self.reset_listener),
+            # What queued outbox work wakes: the outbox loop in the service, a counter here.
+            outbox_loop=providers.Object(self.outbox_listener),
             secret_box=providers.Object(FakeSecretBox()),
         )
         self.issuer = self.container.token_issuer()

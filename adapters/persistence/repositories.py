@@ -8,6 +8,7 @@ StoreUnavailable.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
 
@@ -42,6 +43,9 @@ _USER_COLUMNS = (
 )
 _SELECT_USER = select(*_USER_COLUMNS).where(users.c.id == bindparam("user_id"))
 _SELECT_USER_BY_EMAIL = select(*_USER_COLUMNS).where(users.c.email == bindparam("email"))
+_SELECT_USERS_BY_EMAILS = select(*_USER_COLUMNS).where(
+    users.c.email.in_(bindparam("emails", expanding=True))
+)
 _INSERT_USER = insert(users)
 # A credential change counts in the database (`+ 1` under the row lock, not a value computed
 # in memory), so of two concurrent changes neither is lost: the stored version passes every
@@ -209,6 +213,11 @@ class SqlAlchemyUserRepository(UserRepository):
             await self._connection.execute(_SELECT_USER_BY_EMAIL, {"email": email.value})
         ).first()
         return None if row is None else _user_from(row)
+
+    async def get_by_emails(self, emails: Collection[Email]) -> list[User]:
+        values = sorted({email.value for email in emails})
+        rows = await self._connection.execute(_SELECT_USERS_BY_EMAILS, {"emails": values})
+        return [_user_from(row) for row in rows]
 
     async def save_password_hash(self, user: User) -> None:
         """Store the password hash and count a credential change; an unknown user changes

@@ -19,7 +19,6 @@ from application.link_ports import (
     OneTimeLinkRepository,
     ResetHistory,
     ResetRequest,
-    ResetRequestListener,
     ResetRequestRepository,
 )
 from application.mail_ports import (
@@ -28,6 +27,7 @@ from application.mail_ports import (
     MailSender,
     MailUnavailable,
     OutboxEntry,
+    OutboxListener,
     OutboxRepository,
 )
 from domain.email import Email
@@ -272,10 +272,11 @@ class RecordingMailSender(MailSender):
 
 
 @dataclass
-class CountingResetListener(ResetRequestListener):
-    """Counts the queued requests it hears of, as the outbox loop would be woken by them."""
+class CountingOutboxListener(OutboxListener):
+    """Counts the queued requests and mails it hears of, as the outbox loop would be woken by
+    them."""
 
     heard: int = 0
 
-    def request_queued(self) -> None:
+    def work_queued(self) -> None:
         self.heard += 1

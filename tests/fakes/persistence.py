@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -106,6 +107,13 @@ class InMemoryUserRepository(UserRepository):
     async def get_by_email(self, email: Email) -> User | None:
         visible = _visible_users(self._store, self._changes)
         found = copy.deepcopy(next((user for user in visible if user.email == email), None))
+        await _yield_after_reading()
+        return found
+
+    async def get_by_emails(self, emails: Collection[Email]) -> list[User]:
+        wanted = set(emails)
+        visible = _visible_users(self._store, self._changes)
+        found = copy.deepcopy([user for user in visible if user.email in wanted])
         await _yield_after_reading()
         return found
 

@@ -94,6 +94,20 @@ async def test_a_verified_account_gets_no_more_verification_mail() -> None:
     assert len(world.store.lifecycle.outbox) == 1
 
 
+async def test_the_outbox_loop_hears_of_each_queued_verification_mail_and_no_other() -> None:
+    world = a_world()
+    signed = await world.sign_up()
+    assert world.outbox_listener.heard == 1  # the mail queued with the account
+
+    command = SendEmailVerificationCommand(world.principal_of(signed))
+    await world.send_email_verification.execute(command)
+    assert world.outbox_listener.heard == 2
+
+    await verify(world, last_token(world))
+    assert await world.send_email_verification.execute(command) is False
+    assert world.outbox_listener.heard == 2  # nothing queued, nothing to wake for
+
+
 async def test_verification_mails_are_capped_per_account() -> None:
     world = a_world()
     signed = await world.sign_up()

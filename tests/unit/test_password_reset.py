@@ -100,7 +100,7 @@ async def test_the_answering_loop_hears_of_every_queued_request_whatever_the_ema
     for email in (EMAIL, "nobody@example.com", "not an email"):
         await world.request_password_reset.execute(RequestPasswordResetCommand(email))
 
-    assert world.reset_listener.heard == 3
+    assert world.outbox_listener.heard == 3
     assert (await world.answer_reset_requests.execute()).waiting == 0
 
 

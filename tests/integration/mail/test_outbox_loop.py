@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from dependency_injector import providers
+
 from application.deliver_mail import DeliveryReport
+from application.mail_ports import MailMessage
 from entrypoints.outbox_loop import OutboxLoop
-from tests.builders import a_world
+from tests.builders import World, a_world
 
 
 class Reports:
@@ -77,7 +80,7 @@ class CancellationSwallowingPass:
 
 async def test_stop_ends_the_loop_even_when_a_pass_swallows_the_cancellation() -> None:
     swallowing = CancellationSwallowingPass()
-    loop = OutboxLoop(swallowing, interval=0.01)  # type: ignore[arg-type]
+    loop = OutboxLoop(swallowing, interval=0.01, drain=0.01)  # type: ignore[arg-type]
     loop.start()
     await asyncio.wait_for(swallowing.running.wait(), 5)
 
@@ -87,3 +90,50 @@ async def test_stop_ends_the_loop_even_when_a_pass_swallows_the_cancellation() -
 
     assert stopping in done, "stop() still waits for a loop that lost its cancellation"
     assert swallowing.passes == 1
+
+
+class HeldMailSender:
+    """Sends through the world's recording sender once `release` is set; `sending` tells that a
+    send has begun."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+        self.sending = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(self, message: MailMessage) -> None:
+        self.sending.set()
+        await self.release.wait()
+        await self._world.mail.send(message)
+
+
+async def test_stop_lets_the_pass_under_way_send_and_mark_all_it_claimed() -> None:
+    world = a_world()
+    for email in ("ada@example.com", "bob@example.com"):
+        await world.sign_up(email=email)
+    held = HeldMailSender(world)
+    world.container.mail_sender.override(providers.Object(held))
+    loop = OutboxLoop(world.deliver_mail, interval=3600)
+    loop.start()
+    await asyncio.wait_for(held.sending.wait(), 5)
+
+    stopping = asyncio.ensure_future(loop.stop())
+    await asyncio.sleep(0)  # the stop has begun: the old loop was cancelled mid-send here
+    held.release.set()
+    await asyncio.wait_for(stopping, 5)
+
+    assert len(world.mail.sent) == 2
+    assert await world.deliver_mail.execute() == DeliveryReport()  # both marked: none due
+
+
+async def test_stopping_an_idle_loop_does_not_wait_for_the_drain_bound() -> None:
+    world = a_world()
+    reports = Reports()
+    loop = OutboxLoop(world.deliver_mail, interval=3600, observe=reports, drain=3600)
+    loop.start()
+    await asyncio.wait_for(reports.arrived.wait(), 5)  # first pass done, waiting for work
+
+    stopping = asyncio.ensure_future(loop.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=5)
+
+    assert stopping in done, "stop() waits out the drain bound on a loop with nothing to do"

@@ -82,6 +82,20 @@ async def test_unknown_ids_and_emails_find_nothing(backend: Backend) -> None:
         assert await uow.users.get_by_email(Email.parse("nobody@example.com")) is None
 
 
+async def test_users_are_found_by_many_emails_in_one_read(backend: Backend) -> None:
+    ada = await given_user(backend, a_user(email="ada@example.com"))
+    bob = await given_user(backend, a_user(email="bob@example.com"))
+    await given_user(backend, a_user(email="cy@example.com"))
+    wanted = [Email.parse(raw) for raw in ("Bob@Example.com", "ada@example.com", "no@example.com")]
+
+    async with backend.unit_of_work() as uow:
+        found = await uow.users.get_by_emails(wanted)
+        nothing = await uow.users.get_by_emails([])
+
+    assert sorted(found, key=lambda user: user.email.value) == [ada, bob]
+    assert nothing == []
+
+
 async def test_saving_a_password_hash_stores_that_and_nothing_else(backend: Backend) -> None:
     user = await given_user(backend)
 
