@@ -4,6 +4,7 @@ database: re-sealed under the new key as codes are accepted; a secret under a dr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,7 +68,9 @@ def test_a_sign_in_reseals_under_the_new_key_and_works_once_the_old_one_is_dropp
         assert again.status_code == 200, again.text
 
 
-def test_a_secret_under_a_dropped_key_is_a_503_and_the_code_stays_unspent(database_url, clock):
+def test_a_secret_under_a_dropped_key_is_a_503_and_the_code_stays_unspent(
+    database_url, clock, caplog
+):
     with app_with(database_url, clock, OLD) as app:
         secret, _ = enable(app.client, clock, register(app.client))
     with app_with(database_url, clock, NEW) as app:
@@ -75,6 +78,9 @@ def test_a_secret_under_a_dropped_key_is_a_503_and_the_code_stays_unspent(databa
         assert refused.status_code == 503, refused.text
         assert refused.json()["type"].endswith("service-unavailable")
         assert secret not in refused.text
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any("key id old" in line and "mfa-reset" in line for line in errors), errors
+    assert not any(OLD.split(":")[1] in line or secret in line for line in errors)
     with app_with(database_url, clock, f"{NEW},{OLD}") as app:
         back = sign_in_with_code(app.client, secret, clock)  # the same code: it was never spent
         assert back.status_code == 200, back.text
