@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.mfa.check import SecondFactorCheck
+from application.mfa.ports import SealingKeyMissing
 from application.ports import Overloaded, PasswordHasher, StoreUnavailable
 from application.throttling import LoginThrottle, Reservation
 from domain.auth_methods import PASSWORD_AND_CODE, PASSWORD_ONLY, AuthMethods
@@ -61,7 +62,7 @@ class Reauthentication:
             matches = await self._hasher.verify(user.password_hash, password)
             if matches and factor is not None:
                 spent = await self._second_factor.spend(factor, answer)
-        except (StoreUnavailable, Overloaded):
+        except (StoreUnavailable, Overloaded, SealingKeyMissing):
             await reservation.give_back()  # the service failed, not the guess
             raise
         if not matches:

@@ -95,11 +95,17 @@ def _serve(settings: Settings, workers: int) -> int:
     from adapters.observability.exposition import metrics_listener
     from adapters.observability.metrics import share_across_processes
     from adapters.persistence.provision import database_problem
+    from entrypoints.sealing_keys_check import missing_sealing_keys_refusal
 
     problem = database_problem(settings.database_url)
     if problem is not None:
         # Served anyway: requests that need the database answer 503 until it answers.
         print(f"hexauth: {problem}", file=sys.stderr)
+    else:
+        refusal = missing_sealing_keys_refusal(settings)
+        if refusal is not None:  # before binding: the operator fixes the keys, then serves
+            print(f"hexauth: {refusal}", file=sys.stderr)
+            return 1
 
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish, then raises the signal
     # again: with this handler in place a completed graceful shutdown exits with status 0.

@@ -49,6 +49,7 @@ from application.mfa.check import SecondFactorCheck
 from application.mfa.confirm_totp import ConfirmTotp
 from application.mfa.get_second_factors import GetSecondFactors
 from application.mfa.login_with_code import LoginWithCode
+from application.mfa.missing_sealing_keys import FindMissingSealingKeys
 from application.mfa.recovery_codes import RecoveryCodeMaker
 from application.mfa.remove_totp import RemoveTotp
 from application.mfa.renew_recovery_codes import RenewRecoveryCodes
@@ -468,6 +469,9 @@ class Container(containers.DeclarativeContainer):
     )
     reset_second_factor = providers.Factory(
         ResetSecondFactor, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
+    )
+    find_missing_sealing_keys = providers.Factory(
+        FindMissingSealingKeys, unit_of_work=unit_of_work.provider, box=secret_box
     )
     create_user = providers.Factory(
         CreateUser,

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 # The one dependency on the token keys' module; KeyRing.parse validates AUTH_KEYS first.
 from adapters.tokens.keys import KeyRing, derive_key
-from application.mfa.ports import SecretBox
+from application.mfa.ports import SealingKeyMissing, SecretBox
 from domain.second_factor import SealedSecret
 
 TOTP_KEY_INFO = b"hexauth/v1/totp"
@@ -48,9 +48,15 @@ class AesGcmSecretBox(SecretBox):
     def open(self, user_id: UUID, sealed: SealedSecret) -> str:
         cipher = self._ciphers.get(sealed.kid)
         if cipher is None:
-            raise ValueError("the TOTP secret was sealed with a key no longer configured")
+            raise SealingKeyMissing(sealed.kid)
         nonce, body = sealed.ciphertext[:NONCE_BYTES], sealed.ciphertext[NONCE_BYTES:]
         try:
             return cipher.decrypt(nonce, body, user_id.bytes).decode("ascii")
         except InvalidTag:
             raise ValueError("the TOTP secret does not open: tampered or misplaced") from None
+
+    def holds(self, kid: str) -> bool:
+        return kid in self._ciphers
+
+    def is_current(self, sealed: SealedSecret) -> bool:
+        return sealed.kid == self._current_kid

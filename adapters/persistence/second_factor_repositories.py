@@ -53,6 +53,18 @@ _USE_TOTP_STEP = (
     .values(last_used_step=bindparam("step"))
 )
 _DELETE_TOTP = delete(totp_factors).where(_OWNER)
+_RESEAL_TOTP = (
+    update(totp_factors)
+    .where(
+        _OWNER,
+        totp_factors.c.secret_kid == bindparam("old_kid"),
+        totp_factors.c.secret_ciphertext == bindparam("old_ciphertext"),
+    )
+    .values(secret_kid=bindparam("new_kid"), secret_ciphertext=bindparam("new_ciphertext"))
+)
+_COUNT_TOTP_BY_KID = select(totp_factors.c.secret_kid, func.count()).group_by(
+    totp_factors.c.secret_kid
+)
 _CODES_OF_OWNER = recovery_codes.c.user_id == bindparam("owner_id")
 _DELETE_CODES = delete(recovery_codes).where(_CODES_OF_OWNER)
 _INSERT_CODE = insert(recovery_codes)
@@ -147,6 +159,20 @@ class SqlAlchemySecondFactorRepository(SecondFactorRepository):
     async def count_recovery_codes(self, user_id: UUID) -> int:
         result = await self._connection.execute(_COUNT_CODES, {"owner_id": user_id})
         return int(result.scalar_one())
+
+    async def reseal_totp(self, user_id: UUID, old: SealedSecret, new: SealedSecret) -> bool:
+        params = {
+            "owner_id": user_id,
+            "old_kid": old.kid,
+            "old_ciphertext": old.ciphertext,
+            "new_kid": new.kid,
+            "new_ciphertext": new.ciphertext,
+        }
+        return (await self._connection.execute(_RESEAL_TOTP, params)).rowcount == 1
+
+    async def count_totp_by_kid(self) -> dict[str, int]:
+        rows = await self._connection.execute(_COUNT_TOTP_BY_KID)
+        return {kid: int(count) for kid, count in rows}
 
 
 class SqlAlchemyMfaChallengeRepository(MfaChallengeRepository):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
-from application.mfa.ports import SecretBox, TotpAlgorithm
+from application.mfa.ports import SecondFactorRepository, SecretBox, TotpAlgorithm
 from application.ports import Clock, UnitOfWorkFactory
 from domain.second_factor import SecondFactorAnswer, TotpFactor, recovery_code_hash, totp_code
 
@@ -16,6 +16,10 @@ class SecondFactorCheck:
 
     Spending is a compare-and-set in the store, so of two requests racing with one code only one
     gets it accepted. Throttling is the caller's: it counts the attempt before asking.
+
+    A secret sealed under an older key is sealed again under the current one when its code is
+    accepted, in the same transaction: a key rotation drains the old kid as users sign in. One
+    sealed under a key no longer configured raises SealingKeyMissing (the edge answers 503).
     """
 
     def __init__(
@@ -57,6 +61,8 @@ class SecondFactorCheck:
                 return False
             async with self._unit_of_work() as uow:
                 accepted = await uow.second_factors.use_totp_step(factor.user_id, step)
+                if accepted:
+                    await self.reseal_if_old(uow.second_factors, factor)
                 await uow.commit()
             return accepted
         if answer.recovery_code is None:
@@ -70,3 +76,12 @@ class SecondFactorCheck:
                 SecurityEvent(SecurityEventKind.RECOVERY_CODE_USED, user_id=factor.user_id)
             )
         return accepted
+
+    async def reseal_if_old(self, factors: SecondFactorRepository, factor: TotpFactor) -> None:
+        """Store the factor's secret sealed under the current key, if an older one sealed it;
+        a write of the caller's transaction."""
+        if self._box.is_current(factor.secret):
+            return
+        secret = self._box.open(factor.user_id, factor.secret)
+        resealed = self._box.seal(factor.user_id, secret)
+        await factors.reseal_totp(factor.user_id, factor.secret, resealed)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from application.accounts import account_of
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.mfa.check import SecondFactorCheck
+from application.mfa.ports import SealingKeyMissing
 from application.mfa.recovery_codes import RecoveryCodeMaker
 from application.ports import Clock, StoreUnavailable, UnitOfWorkFactory
 from application.results import Principal
@@ -64,7 +65,11 @@ class ConfirmTotp:
                 )
             )
             raise
-        step = self._second_factor.code_step(factor, command.code)
+        try:
+            step = self._second_factor.code_step(factor, command.code)
+        except SealingKeyMissing:
+            await reservation.give_back()  # the service failed, not the guess
+            raise
         if step is None:
             self._events.record(
                 SecurityEvent(
@@ -81,6 +86,7 @@ class ConfirmTotp:
                 await account_of(command.principal, uow.users)
                 if not await uow.second_factors.confirm_totp(user.id, step, self._clock.now()):
                     raise MfaNotEnabled  # replaced or confirmed by a concurrent request
+                await self._second_factor.reseal_if_old(uow.second_factors, factor)
                 await uow.second_factors.replace_recovery_codes(user.id, hashes)
                 await uow.commit()
         except (StoreUnavailable, MfaNotEnabled):

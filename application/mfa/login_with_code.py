@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.mfa.check import SecondFactorCheck
+from application.mfa.ports import SealingKeyMissing
 from application.ports import Clock, StoreUnavailable, UnitOfWorkFactory
 from application.results import AuthResult
 from application.throttling import LoginThrottle, Reservation
@@ -75,8 +76,8 @@ class LoginWithCode:
                 async with self._unit_of_work() as uow:
                     await uow.mfa_challenges.count_failure(token_hash)
                     await uow.commit()
-        except StoreUnavailable:
-            await reservation.give_back()
+        except (StoreUnavailable, SealingKeyMissing):
+            await reservation.give_back()  # the service failed, not the guess
             raise
         if not spent:
             self._failed(command, user, "wrong_code")

@@ -47,6 +47,15 @@ class SecondFactorRepository(Protocol):
 
     async def count_recovery_codes(self, user_id: UUID) -> int: ...
 
+    async def reseal_totp(self, user_id: UUID, old: SealedSecret, new: SealedSecret) -> bool:
+        """Store `new` in place of the factor's secret if it still is `old` (compare-and-set);
+        False when the factor is gone or holds another secret."""
+        ...
+
+    async def count_totp_by_kid(self) -> dict[str, int]:
+        """How many factors, pending or confirmed, each key id seals: one query."""
+        ...
+
 
 class MfaChallengeRepository(Protocol):
     """Sign-in challenges by token hash. Writes join the unit of work; nothing here commits."""
@@ -72,14 +81,33 @@ class MfaChallengeRepository(Protocol):
         ...
 
 
+class SealingKeyMissing(Exception):
+    """A TOTP secret is sealed under a key id the box no longer holds: the operator dropped it
+    from the keys. Not the client's fault, and no retry of theirs helps until the key is back
+    or the account's factor is reset."""
+
+    def __init__(self, kid: str) -> None:
+        super().__init__(f"a TOTP secret is sealed under key id {kid!r}, no longer configured")
+        self.kid = kid
+
+
 class SecretBox(Protocol):
     """Seals TOTP secrets for storage, bound to their account: a sealed secret opens only for
-    the account it was sealed for, with a key the box still holds."""
+    the account it was sealed for, with a key the box still holds. The current key seals."""
 
     def seal(self, user_id: UUID, secret: str) -> SealedSecret: ...
 
     def open(self, user_id: UUID, sealed: SealedSecret) -> str:
-        """Raise ValueError when the secret cannot be opened (an unknown kid, tampering)."""
+        """Raise SealingKeyMissing for a kid the box does not hold, ValueError when the secret
+        does not open (tampering, another account's row)."""
+        ...
+
+    def holds(self, kid: str) -> bool:
+        """Whether the box has the key `kid` names (so secrets sealed under it open)."""
+        ...
+
+    def is_current(self, sealed: SealedSecret) -> bool:
+        """Whether `sealed` is sealed under the key that seals now."""
         ...
 
 

@@ -14,6 +14,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
+from application.mfa.ports import SealingKeyMissing
 from application.ports import AttemptCounterUnavailable, Overloaded, StoreUnavailable
 from domain.errors import (
     AccountDisabled,
@@ -252,6 +253,18 @@ def _store_unavailable(error: StoreUnavailable) -> ProblemDetailsException:
     )
 
 
+def _sealing_key_missing(error: SealingKeyMissing) -> ProblemDetailsException:
+    # A key dropped from AUTH_KEYS while TOTP secrets still need it: the operator's to fix, not a
+    # bug (500) nor the client's doing (4xx). 503 without Retry-After (RFC 9110 15.6.4, 10.2.3):
+    # the service cannot check the code until the key is back, and no one knows when that is.
+    log.error(
+        "a TOTP secret is sealed under key id %s, which AUTH_KEYS no longer holds: put that key "
+        "back as a later AUTH_KEYS entry, or run `hexauth users mfa-reset EMAIL` for its accounts",
+        error.kid,
+    )
+    return SERVICE_UNAVAILABLE.exception("the service cannot check second factors right now")
+
+
 def _overloaded(error: Overloaded) -> ProblemDetailsException:
     # Fail closed and fast: a password check that cannot start soon is refused, not queued on.
     log.warning("password hashing is past capacity: a request was refused")
@@ -267,5 +280,6 @@ def problem_details_config() -> ProblemDetailsConfig:
             AttemptCounterUnavailable: _counter_unavailable,
             StoreUnavailable: _store_unavailable,
             Overloaded: _overloaded,
+            SealingKeyMissing: _sealing_key_missing,
         }
     )

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
-from application.mfa.ports import MfaChallengeRepository, SecondFactorRepository, SecretBox
+from application.mfa.ports import (
+    MfaChallengeRepository,
+    SealingKeyMissing,
+    SecondFactorRepository,
+    SecretBox,
+)
 from domain.second_factor import MfaChallenge, SealedSecret, TotpFactor
 
 UserExists = Callable[[UUID], bool]
@@ -108,6 +114,18 @@ class InMemorySecondFactorRepository(SecondFactorRepository):
     async def count_recovery_codes(self, user_id: UUID) -> int:
         return len(self._codes(user_id))
 
+    async def reseal_totp(self, user_id: UUID, old: SealedSecret, new: SealedSecret) -> bool:
+        stored = self._factor(user_id)
+        if stored is None or stored.secret != old:
+            return False
+        self.totp[user_id] = replace(stored, secret=new)
+        return True
+
+    async def count_totp_by_kid(self) -> dict[str, int]:
+        factors = {**self._rows.totp, **self.totp}
+        await asyncio.sleep(0)  # a round trip
+        return dict(Counter(f.secret.kid for f in factors.values() if f is not None))
+
 
 class InMemoryMfaChallengeRepository(MfaChallengeRepository):
     def __init__(self, rows: SecondFactorRows, user_exists: UserExists) -> None:
@@ -167,16 +185,27 @@ class InMemoryMfaChallengeRepository(MfaChallengeRepository):
 
 
 class FakeSecretBox(SecretBox):
-    """Seals by encoding, bound to the account and kid like the real box; no cryptography."""
+    """Seals by encoding, bound to the account and kid like the real box; no cryptography.
+    `kid` seals; it and the `older` kids open, as the first and later AUTH_KEYS entries do."""
 
-    def __init__(self, kid: str = "fake-kid") -> None:
+    def __init__(self, kid: str = "fake-kid", older: tuple[str, ...] = ()) -> None:
         self.kid = kid
+        self.older = older
 
     def seal(self, user_id: UUID, secret: str) -> SealedSecret:
-        return SealedSecret(self.kid, base64.b64encode(f"{user_id}:{secret}".encode()))
+        sealed = f"{self.kid}:{user_id}:{secret}".encode()
+        return SealedSecret(self.kid, base64.b64encode(sealed))
 
     def open(self, user_id: UUID, sealed: SealedSecret) -> str:
-        owner, _, secret = base64.b64decode(sealed.ciphertext).decode().partition(":")
-        if sealed.kid != self.kid or owner != str(user_id):
+        if not self.holds(sealed.kid):
+            raise SealingKeyMissing(sealed.kid)
+        kid, owner, secret = base64.b64decode(sealed.ciphertext).decode().split(":", 2)
+        if kid != sealed.kid or owner != str(user_id):
             raise ValueError("the secret does not open")
         return secret
+
+    def holds(self, kid: str) -> bool:
+        return kid == self.kid or kid in self.older
+
+    def is_current(self, sealed: SealedSecret) -> bool:
+        return sealed.kid == self.kid

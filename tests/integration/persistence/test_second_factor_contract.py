@@ -252,3 +252,50 @@ async def test_pruning_deletes_the_challenges_expired_before_the_moment(backend)
         assert pruned == 1
         assert await uow.mfa_challenges.get(link_token_hash("old")) is None
         assert await uow.mfa_challenges.get(link_token_hash("new")) is not None
+
+
+async def test_resealing_replaces_the_secret_only_while_it_is_the_one_read(backend) -> None:
+    user = await given_user(backend)
+    await given_enabled_factor(backend, user)
+    old = a_factor(user).secret
+    new = SealedSecret("k2", b"\x01resealed")
+    async with backend.unit_of_work() as uow:
+        assert await uow.second_factors.reseal_totp(user.id, old, new)
+        assert not await uow.second_factors.reseal_totp(user.id, old, SealedSecret("k3", b"x"))
+        await uow.commit()
+
+    async with backend.unit_of_work(read_only=True) as uow:
+        stored = await uow.second_factors.get_totp(user.id)
+    assert stored is not None
+    assert stored.secret == new
+    assert stored.enabled
+    assert stored.last_used_step == 100
+
+
+async def test_resealing_an_account_without_a_factor_changes_nothing(backend) -> None:
+    user = await given_user(backend)
+    async with backend.unit_of_work() as uow:
+        resealed = await uow.second_factors.reseal_totp(
+            user.id, a_factor(user).secret, SealedSecret("k2", b"new")
+        )
+        await uow.commit()
+
+    async with backend.unit_of_work(read_only=True) as uow:
+        assert await uow.second_factors.get_totp(user.id) is None
+    assert not resealed
+
+
+async def test_factors_are_counted_by_the_kid_that_sealed_them(backend) -> None:
+    async with backend.unit_of_work(read_only=True) as uow:
+        assert await uow.second_factors.count_totp_by_kid() == {}
+    ada, bob, cy = [await given_user(backend, f"{name}@example.com") for name in ("ada", "b", "c")]
+    await given_enabled_factor(backend, ada)
+    async with backend.unit_of_work() as uow:
+        await uow.second_factors.save_pending_totp(a_factor(bob))  # pending ones count too
+        await uow.second_factors.save_pending_totp(
+            TotpFactor(cy.id, SealedSecret("k2", b"c"), created_at=NOW)
+        )
+        await uow.commit()
+
+    async with backend.unit_of_work(read_only=True) as uow:
+        assert await uow.second_factors.count_totp_by_kid() == {"k1": 2, "k2": 1}
