@@ -23,8 +23,10 @@ from domain.errors import (
     EmailUnverified,
     InvalidCredentials,
     InvalidEmail,
+    MfaRequired,
     TooManyAttempts,
 )
+from domain.session import Session
 from domain.user import User
 
 
@@ -70,33 +72,19 @@ class Login:
         reservation = await self._reserve(command)
         try:
             user = await self._check(command)
-            mfa_required = await self._challenges.start_if_enabled(user)
+            started = await self._start(user, command)
         except (StoreUnavailable, Overloaded):
             # The service failed, not the guess, so an outage locks nobody out afterwards. A
             # failure (wrong password, unknown email, disabled account) stays counted, and so
             # does anything unforeseen (a bug, a cancelled request): fail closed.
             await reservation.give_back()
             raise
-        if mfa_required is not None:
+        if isinstance(started, MfaRequired):
             # Neither a failure nor a success: only the second step's 200 resets the pair.
             await reservation.give_back()
-            raise mfa_required
+            raise started
         await reservation.succeeded()
-        rehashed = None
-        if self._hasher.needs_rehash(user.password_hash):
-            rehashed = await self._hasher.hash(command.password)
-        now = self._clock.now()
-        # The session keeps the credentials version read with the hash that was checked: if a
-        # password change (or a disable) commits at any moment after that read, the session can
-        # never refresh (docs/api.md "Refresh sessions").
-        session = self._issuer.start_session(user, now, command.user_agent, amr=PASSWORD_ONLY)
-        async with self._unit_of_work() as uow:
-            await self._ensure_credentials_unchanged(uow, user, command)
-            if rehashed is not None:
-                user.upgrade_password_hash(rehashed)
-                await uow.users.save_upgraded_password_hash(user)
-            await uow.sessions.add(session)
-            await uow.commit()
+        session = started
         self._events.record(
             SecurityEvent(
                 SecurityEventKind.LOGIN_SUCCEEDED,
@@ -105,7 +93,30 @@ class Login:
                 client_ip=command.client_ip,
             )
         )
-        return AuthResult(user=user, tokens=self._issuer.tokens_for(session, now))
+        return AuthResult(user=user, tokens=self._issuer.tokens_for(session, session.created_at))
+
+    async def _start(self, user: User, command: LoginCommand) -> Session | MfaRequired:
+        """In one transaction: the new session, or for an account with TOTP the second step's
+        challenge (and no session); a rehashed password is saved either way."""
+        rehashed = None
+        if self._hasher.needs_rehash(user.password_hash):
+            rehashed = await self._hasher.hash(command.password)
+        # The session keeps the credentials version read with the hash that was checked: if a
+        # password change (or a disable) commits at any moment after that read, the session can
+        # never refresh (docs/api.md "Refresh sessions").
+        session = self._issuer.start_session(
+            user, self._clock.now(), command.user_agent, amr=PASSWORD_ONLY
+        )
+        async with self._unit_of_work() as uow:
+            await self._ensure_credentials_unchanged(uow, user, command)
+            if rehashed is not None:
+                user.upgrade_password_hash(rehashed)
+                await uow.users.save_upgraded_password_hash(user)
+            mfa_required = await self._challenges.start_if_enabled(uow, user)
+            if mfa_required is None:
+                await uow.sessions.add(session)
+            await uow.commit()
+        return session if mfa_required is None else mfa_required
 
     async def _check(self, command: LoginCommand) -> User:
         """The account, once its password is right and it may sign in."""

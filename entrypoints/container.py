@@ -258,8 +258,6 @@ class Container(containers.DeclarativeContainer):
     )
     mfa_challenges = providers.Factory(
         MfaChallenges,
-        unit_of_work=unit_of_work.provider,
-        second_factor=second_factor_check,
         tokens=link_tokens,
         clock=clock,
         ttl=providers.Callable(_seconds, settings.provided.mfa_token_ttl),

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from application.link_ports import LinkTokens
-from application.mfa.check import SecondFactorCheck
-from application.ports import Clock, UnitOfWorkFactory
+from application.ports import Clock, UnitOfWork
 from domain.errors import MfaRequired
 from domain.one_time_link import link_token_hash
 from domain.second_factor import MfaChallenge
@@ -23,24 +22,17 @@ class MfaChallenges:
     change or reset kills it.
     """
 
-    def __init__(
-        self,
-        unit_of_work: UnitOfWorkFactory,
-        second_factor: SecondFactorCheck,
-        tokens: LinkTokens,
-        clock: Clock,
-        ttl: timedelta,
-    ) -> None:
-        self._unit_of_work = unit_of_work
-        self._second_factor = second_factor
+    def __init__(self, tokens: LinkTokens, clock: Clock, ttl: timedelta) -> None:
         self._tokens = tokens
         self._clock = clock
         self._ttl = ttl
 
-    async def start_if_enabled(self, user: User) -> MfaRequired | None:
+    async def start_if_enabled(self, uow: UnitOfWork, user: User) -> MfaRequired | None:
         """The `mfa-required` answer for `user`, whose password was just checked, with its
-        challenge stored; None when the account has no confirmed TOTP."""
-        if await self._second_factor.enabled_factor(user.id) is None:
+        challenge added to the caller's unit of work (the caller commits); None when the account
+        has no confirmed TOTP."""
+        factor = await uow.second_factors.get_totp(user.id)
+        if factor is None or not factor.enabled:
             return None
         token = self._tokens.new_link_token()
         now = self._clock.now()
@@ -51,7 +43,5 @@ class MfaChallenges:
             created_at=now,
             expires_at=now + self._ttl,
         )
-        async with self._unit_of_work() as uow:
-            await uow.mfa_challenges.add(challenge)
-            await uow.commit()
+        await uow.mfa_challenges.add(challenge)
         return MfaRequired(token, SECOND_FACTOR_METHODS, int(self._ttl.total_seconds()))
