@@ -34,6 +34,10 @@ describe("one input for either second factor", () => {
     expect(secondFactorFrom(" 123456 ")).toEqual({ code: "123456" });
   });
 
+  it("is nothing when blank, so the API sees the factor missing", () => {
+    expect(secondFactorFrom("  ")).toBeUndefined();
+  });
+
   it("reads anything else as a recovery code", () => {
     expect(secondFactorFrom("abcde-fghjk")).toEqual({ recovery_code: "abcde-fghjk" });
     expect(secondFactorFrom("1234567")).toEqual({ recovery_code: "1234567" });

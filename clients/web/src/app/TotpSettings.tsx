@@ -80,7 +80,11 @@ export function TotpSettings({
   return (
     <div>
       <h2>Two-step sign-in</h2>
-      <p data-testid="totp-status" data-enabled={status.totp}>
+      <p
+        data-testid="totp-status"
+        data-enabled={status.totp}
+        data-recovery-codes-left={status.recovery_codes_left}
+      >
         {status.totp
           ? `An authenticator app is asked for at sign-in; ${status.recovery_codes_left} recovery codes left.`
           : "Off: only the password is asked for at sign-in."}

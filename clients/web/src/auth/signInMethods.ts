@@ -12,9 +12,11 @@ type Bearer = Pick<AuthClient, "fetch">;
 
 const TOTP_CODE = /^\d{6}$/; // RFC 6238 as the API runs it: 6 digits
 
-/** One input for either factor: 6 digits are a TOTP code, anything else a recovery code. */
-export function secondFactorFrom(input: string): SecondFactor {
+/** One input for either factor: 6 digits are a TOTP code, anything else a recovery code;
+ * nothing for a blank input (the API then answers that the factor is missing). */
+export function secondFactorFrom(input: string): SecondFactor | undefined {
   const trimmed = input.trim();
+  if (trimmed === "") return undefined;
   return TOTP_CODE.test(trimmed) ? { code: trimmed } : { recovery_code: trimmed };
 }
 
@@ -28,11 +30,11 @@ export const setUpTotp = (client: Bearer, password: string) =>
 export const confirmTotp = (client: Bearer, code: string) =>
   send<RecoveryCodes>(client, "POST", "/auth/mfa/totp/confirm", { code }).then(codesOnly);
 
-export const removeTotp = (client: Bearer, password: string, factor: SecondFactor) =>
+export const removeTotp = (client: Bearer, password: string, factor?: SecondFactor) =>
   send<void>(client, "DELETE", "/auth/mfa/totp", { password, ...factor });
 
 /** Ten fresh recovery codes; every earlier one is dead. */
-export const newRecoveryCodes = (client: Bearer, password: string, factor: SecondFactor) =>
+export const newRecoveryCodes = (client: Bearer, password: string, factor?: SecondFactor) =>
   send<RecoveryCodes>(client, "POST", "/auth/mfa/recovery-codes", { password, ...factor }).then(
     codesOnly,
   );
