@@ -27,6 +27,15 @@ class SecurityEventKind(enum.StrEnum):
     MAIL_FAILED = "mail_failed"
     REAUTHENTICATION_FAILED = "reauthentication_failed"
     REAUTHENTICATION_THROTTLED = "reauthentication_throttled"
+    PASSKEY_REGISTERED = "passkey_registered"
+    PASSKEY_REJECTED = "passkey_rejected"
+    """A registration that did not verify (`reason` says which step refused it)."""
+    PASSKEY_REMOVED = "passkey_removed"
+    PASSKEY_SIGN_IN_SUCCEEDED = "passkey_sign_in_succeeded"
+    PASSKEY_SIGN_IN_FAILED = "passkey_sign_in_failed"
+    PASSKEY_COUNTER_REGRESSED = "passkey_counter_regressed"
+    """A verified assertion whose signature counter went backwards: maybe a cloned key."""
+    PASSKEY_SIGN_IN_THROTTLED = "passkey_sign_in_throttled"
 
 
 @dataclass(frozen=True, slots=True)

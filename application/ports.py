@@ -10,6 +10,7 @@ from uuid import UUID
 
 from application.link_ports import OneTimeLinkRepository, ResetRequestRepository
 from application.mail_ports import OutboxRepository
+from application.passkeys.ports import PasskeyCeremonyRepository, PasskeyRepository
 from domain.email import Email
 from domain.session import Session
 from domain.tokens import Claims, TokenType
@@ -53,7 +54,8 @@ class UserRepository(Protocol):
         ...
 
     async def delete(self, user_id: UUID) -> bool:
-        """Delete the user and, with it, their sessions; False when there was no such user."""
+        """Delete the user and, with it, their sessions and passkeys; False when there was no
+        such user."""
         ...
 
 
@@ -107,6 +109,8 @@ class UnitOfWork(Protocol):
     links: OneTimeLinkRepository
     reset_requests: ResetRequestRepository
     outbox: OutboxRepository
+    passkeys: PasskeyRepository
+    passkey_ceremonies: PasskeyCeremonyRepository
 
     async def commit(self) -> None: ...
 

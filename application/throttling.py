@@ -109,6 +109,15 @@ class LoginThrottle:
         )
         return Reservation(self._counter, held, cleared_by_success=(pair,))
 
+    async def reserve_for_client(self, client_ip: str | None) -> Reservation:
+        """Count an attempt toward the client's limit only (the one shared with logins), for
+        what names no account: passkey sign-ins. Raise TooManyAttempts, counting nothing, past
+        the limit."""
+        cap = (client_key("login", client_ip), self._limits.max_failures_per_ip, "ip")
+        return Reservation(
+            self._counter, await reserve_each(self._counter, self._limits.window, cap)
+        )
+
 
 class RegistrationThrottle:
     """Registration attempts per client in a window of an hour, whatever their outcome."""

@@ -89,3 +89,38 @@ class InvalidLink(DomainError):
 
 class EmailUnverified(DomainError):
     """The credentials are right, but the account must verify its email before signing in."""
+
+
+class PasskeyRejected(DomainError):
+    """A passkey registration that does not verify: a bad attestation, a wrong origin or RP ID,
+    a used or expired ceremony. Deliberately one error for all of them; `reason` says which
+    step refused it, for the logs only."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the passkey registration does not verify ({reason})")
+        self.reason = reason
+
+
+class PasskeyAlreadyRegistered(PasskeyRejected):
+    """The credential is registered already (to this account or another)."""
+
+    def __init__(self) -> None:
+        super().__init__("already_registered")
+
+
+class PasskeySignInFailed(InvalidCredentials):
+    """A passkey sign-in that does not verify: an unknown credential, a bad signature, a wrong
+    origin, a used or expired ceremony. Deliberately one error for all of them; `reason` says
+    which step refused it, for the logs only."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the passkey sign-in does not verify ({reason})")
+        self.reason = reason
+
+
+class MalformedPasskeyCredential(DomainError):
+    """The `credential` is not what `PublicKeyCredential.toJSON()` returns."""
+
+
+class PasskeyNotFound(DomainError):
+    """Not one of the caller's passkeys; deliberately does not say whether it exists."""

@@ -23,6 +23,7 @@ from adapters.throttling import attempt_counter_for, attempt_store_for
 from adapters.tokens.cached_codec import CachingTokenCodec
 from adapters.tokens.codec import JoseTokenCodec
 from adapters.tokens.keys import KeyRing
+from adapters.webauthn.relying_party import PyWebAuthnRelyingParty, RelyingPartyIdentity
 from application.answer_reset_requests import AnswerResetRequests, ResetMailCap
 from application.authenticate import Authenticate
 from application.change_password import ChangePassword
@@ -48,6 +49,13 @@ from application.operator.prune_sessions import PruneSessions
 from application.operator.remove_account import RemoveAccount
 from application.operator.send_test_mail import SendTestMail
 from application.operator.set_account_active import SetAccountActive
+from application.passkeys.ceremonies import PasskeyCeremonies
+from application.passkeys.list_passkeys import ListPasskeys
+from application.passkeys.register_passkey import RegisterPasskey
+from application.passkeys.remove_passkey import RemovePasskey
+from application.passkeys.sign_in_with_passkey import SignInWithPasskey
+from application.passkeys.start_passkey_registration import StartPasskeyRegistration
+from application.passkeys.start_passkey_sign_in import StartPasskeySignIn
 from application.reauthentication import Reauthentication
 from application.refresh_session import RefreshSession
 from application.register_user import RegisterUser
@@ -310,6 +318,57 @@ class Container(containers.DeclarativeContainer):
         unit_of_work=unit_of_work.provider,
         events=security_events,
         reauthentication=reauthentication,
+    )
+    # Passkeys (docs/api.md "Passkeys"): the relying party, ceremonies kept in the database.
+    relying_party = providers.Singleton(
+        PyWebAuthnRelyingParty,
+        providers.Factory(
+            RelyingPartyIdentity,
+            rp_id=settings.provided.relying_party_id,
+            name=settings.provided.webauthn_rp_name,
+            origins=settings.provided.relying_party_origins,
+        ),
+    )
+    passkey_ceremonies = providers.Factory(
+        PasskeyCeremonies, unit_of_work=unit_of_work.provider, tokens=link_tokens, clock=clock
+    )
+    start_passkey_registration = providers.Factory(
+        StartPasskeyRegistration,
+        unit_of_work=unit_of_work.provider,
+        reauthentication=reauthentication,
+        relying_party=relying_party,
+        ceremonies=passkey_ceremonies,
+    )
+    register_passkey = providers.Factory(
+        RegisterPasskey,
+        unit_of_work=unit_of_work.provider,
+        relying_party=relying_party,
+        ceremonies=passkey_ceremonies,
+        clock=clock,
+        ids=ids,
+        events=security_events,
+    )
+    list_passkeys = providers.Factory(ListPasskeys, unit_of_work=unit_of_work.provider)
+    remove_passkey = providers.Factory(
+        RemovePasskey, unit_of_work=unit_of_work.provider, events=security_events
+    )
+    start_passkey_sign_in = providers.Factory(
+        StartPasskeySignIn,
+        relying_party=relying_party,
+        ceremonies=passkey_ceremonies,
+        throttle=login_throttle,
+        events=security_events,
+    )
+    sign_in_with_passkey = providers.Factory(
+        SignInWithPasskey,
+        unit_of_work=unit_of_work.provider,
+        relying_party=relying_party,
+        ceremonies=passkey_ceremonies,
+        issuer=token_issuer,
+        clock=clock,
+        events=security_events,
+        throttle=login_throttle,
+        require_verified_email=settings.provided.require_verified_email,
     )
     # Operator use cases, run by the CLI.
     send_test_mail = providers.Factory(SendTestMail, composer=mail_composer, sender=mail_sender)

@@ -291,11 +291,52 @@ class Settings(BaseSettings):
         description="its port; the API's listener answers 404 on /metrics in production",
     )
 
+    webauthn_rp_id: str = Field(
+        default="",
+        validation_alias="WEBAUTHN_RP_ID",
+        description="the passkeys' relying party ID; empty: the host of APP_URL "
+        "(localhost when that host is an IP address)",
+    )
+    webauthn_rp_name: str = Field(
+        default="hexauth",
+        min_length=1,
+        validation_alias="WEBAUTHN_RP_NAME",
+        description="the relying party's name, as authenticators show it",
+    )
+    webauthn_origins: Origins = Field(
+        default=(),
+        validation_alias="WEBAUTHN_ORIGINS",
+        description="the origins a passkey ceremony may come from; empty: the origin of APP_URL",
+    )
+
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
 
-    @field_validator("cors_allowed_origins", "forwarded_allow_ips", mode="before")
+    @property
+    def relying_party_id(self) -> str:
+        """WEBAUTHN_RP_ID, else the host of APP_URL: browsers refuse an IP address as an RP ID
+        (WebAuthn L3 section 5.1.4.1 wants a domain), so an address there gives `localhost`."""
+        if self.webauthn_rp_id:
+            return self.webauthn_rp_id
+        host = urlsplit(self.app_url).hostname or "localhost"
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return host
+        return "localhost"
+
+    @property
+    def relying_party_origins(self) -> tuple[str, ...]:
+        """WEBAUTHN_ORIGINS, else the origin of APP_URL (its scheme, host and port)."""
+        if self.webauthn_origins:
+            return self.webauthn_origins
+        app = urlsplit(self.app_url)
+        return (f"{app.scheme}://{app.netloc.rsplit('@', 1)[-1].lower()}",)
+
+    @field_validator(
+        "cors_allowed_origins", "forwarded_allow_ips", "webauthn_origins", mode="before"
+    )
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):

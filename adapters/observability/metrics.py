@@ -27,6 +27,7 @@ class SecurityCounters:
     throttled: Counter
     sessions_revoked: Counter
     account_lifecycle: Counter
+    passkeys: Counter
 
     @classmethod
     def register(cls, registry: CollectorRegistry) -> SecurityCounters:
@@ -63,6 +64,12 @@ class SecurityCounters:
                 "hexauth_account_lifecycle_events",
                 "Resets requested and done, links refused, emails verified, accounts deleted, "
                 "mails given up",
+                "event",
+            ),
+            passkeys=counter(
+                "hexauth_passkey_events",
+                "Passkeys registered, rejected and removed; passkey sign-ins succeeded and "
+                "failed; signature counters gone backwards",
                 "event",
             ),
         )
@@ -107,6 +114,17 @@ class PrometheusSecurityEvents(SecurityEvents):
                 counters.throttled.labels(action="register").inc()
             case SecurityEventKind.REAUTHENTICATION_FAILED:
                 counters.login_failures.labels(reason="wrong_current_password").inc()
+            case SecurityEventKind.PASSKEY_SIGN_IN_THROTTLED:
+                counters.throttled.labels(action="passkey_sign_in").inc()
+            case (
+                SecurityEventKind.PASSKEY_REGISTERED
+                | SecurityEventKind.PASSKEY_REJECTED
+                | SecurityEventKind.PASSKEY_REMOVED
+                | SecurityEventKind.PASSKEY_SIGN_IN_SUCCEEDED
+                | SecurityEventKind.PASSKEY_SIGN_IN_FAILED
+                | SecurityEventKind.PASSKEY_COUNTER_REGRESSED
+            ):
+                counters.passkeys.labels(event=event.kind.value).inc()
             case SecurityEventKind.REAUTHENTICATION_THROTTLED:
                 counters.throttled.labels(action=event.reason or "reauthentication").inc()
             case SecurityEventKind.REFRESHED:

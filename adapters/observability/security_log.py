@@ -14,6 +14,10 @@ _WARNINGS = frozenset(
         SecurityEventKind.MAIL_FAILED,
         SecurityEventKind.REAUTHENTICATION_FAILED,
         SecurityEventKind.REAUTHENTICATION_THROTTLED,
+        SecurityEventKind.PASSKEY_REJECTED,
+        SecurityEventKind.PASSKEY_SIGN_IN_FAILED,
+        SecurityEventKind.PASSKEY_COUNTER_REGRESSED,
+        SecurityEventKind.PASSKEY_SIGN_IN_THROTTLED,
     }
 )
 

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 Row = Sequence[Any]
 """A result row as the repositories read it, by position."""
 
@@ -32,3 +34,18 @@ def as_utc(moment: datetime) -> datetime:
 
 def as_utc_or_none(moment: datetime | None) -> datetime | None:
     return None if moment is None else as_utc(moment)
+
+
+def violates_unique(error: IntegrityError, constraint: str, columns: str) -> bool:
+    """Whether `error` is about the unique constraint `constraint` on `columns` ("table.column").
+
+    asyncpg names the constraint (on the cause of SQLAlchemy's adapter error); SQLite names the
+    columns ("UNIQUE constraint failed: ...").
+    """
+    orig = error.orig
+    named = getattr(orig, "constraint_name", None) or getattr(
+        getattr(orig, "__cause__", None), "constraint_name", None
+    )
+    if named is not None:
+        return bool(named == constraint)
+    return f"UNIQUE constraint failed: {columns}" in str(orig)

@@ -15,7 +15,14 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.persistence.columns import Row, as_utc, as_utc_or_none, to_utc, to_utc_or_none
+from adapters.persistence.columns import (
+    Row,
+    as_utc,
+    as_utc_or_none,
+    to_utc,
+    to_utc_or_none,
+    violates_unique,
+)
 from adapters.persistence.tables import UNIQUE_EMAIL, refresh_sessions, users
 from application.ports import SessionRepository, UserRepository
 from domain.auth_methods import parse_auth_methods
@@ -189,7 +196,7 @@ class SqlAlchemyUserRepository(UserRepository):
                     },
                 )
         except IntegrityError as error:
-            if _violates_unique_email(error):
+            if violates_unique(error, UNIQUE_EMAIL, "users.email"):
                 raise EmailAlreadyRegistered from None
             raise
 
@@ -241,7 +248,8 @@ class SqlAlchemyUserRepository(UserRepository):
         )
 
     async def delete(self, user_id: UUID) -> bool:
-        """One DELETE; the foreign keys' ON DELETE CASCADE takes the sessions, links and mail."""
+        """One DELETE; the foreign keys' ON DELETE CASCADE takes the sessions, links, mail,
+        passkeys and passkey ceremonies."""
         return (await self._connection.execute(_DELETE_USER, {"user_id": user_id})).rowcount == 1
 
     # To come with its port: listing users for operators.
@@ -398,15 +406,3 @@ def _session_from(row: Row) -> Session:
         credentials_version=credentials_version,
         amr=parse_auth_methods(amr.split()),
     )
-
-
-def _violates_unique_email(error: IntegrityError) -> bool:
-    # asyncpg names the constraint (on the cause of SQLAlchemy's adapter error); SQLite names
-    # the columns ("UNIQUE constraint failed: ...").
-    orig = error.orig
-    constraint = getattr(orig, "constraint_name", None) or getattr(
-        getattr(orig, "__cause__", None), "constraint_name", None
-    )
-    if constraint is not None:
-        return bool(constraint == UNIQUE_EMAIL)
-    return "UNIQUE constraint failed: users.email" in str(error.orig)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -20,6 +22,7 @@ from sqlalchemy import (
 )
 
 from domain.email import MAX_EMAIL_LENGTH
+from domain.passkey import MAX_PASSKEY_NAME_LENGTH
 
 # Stable constraint names, so migrations can drop or alter them on every backend, and the
 # adapter can tell which constraint an IntegrityError is about.
@@ -37,6 +40,7 @@ TOKEN_ID_LENGTH = 64
 USER_AGENT_LENGTH = 512
 AMR_LENGTH = 64
 UNIQUE_EMAIL = "uq_users_email"
+UNIQUE_CREDENTIAL_ID = "uq_passkeys_credential_id"
 
 
 users = Table(
@@ -137,3 +141,32 @@ mail_outbox = Table(
 
 # The sender's query: unsent rows by when they are due.
 Index("ix_mail_outbox_next_attempt_at", mail_outbox.c.next_attempt_at)
+
+# Passkeys (docs/api.md "Passkeys"). A credential id is unique across accounts: WebAuthn L3
+# section 7.1 step 26 refuses a registration whose credential is already known.
+passkeys = Table(
+    "passkeys",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("credential_id", LargeBinary, nullable=False),
+    Column("public_key", LargeBinary, nullable=False),  # COSE_Key, as the authenticator sent it
+    Column("sign_count", BigInteger, nullable=False),  # an unsigned 32-bit counter
+    Column("name", String(MAX_PASSKEY_NAME_LENGTH), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("credential_id", name=UNIQUE_CREDENTIAL_ID),
+)
+
+# Passkey ceremonies in progress, under the SHA-256 of their opaque value; a registration's names
+# its account, a sign-in's none. Expired rows are pruned when new ceremonies begin.
+passkey_ceremonies = Table(
+    "passkey_ceremonies",
+    metadata,
+    Column("token_hash", String(TOKEN_HASH_LENGTH), primary_key=True),
+    Column("purpose", String(16), nullable=False),
+    Column("challenge", LargeBinary, nullable=False),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    CheckConstraint("purpose IN ('register', 'sign_in')", name="purpose"),
+)

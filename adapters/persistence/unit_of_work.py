@@ -15,6 +15,10 @@ from adapters.persistence.lifecycle_repositories import (
     SqlAlchemyResetRequestRepository,
 )
 from adapters.persistence.outages import WAIT_SECONDS, is_outage
+from adapters.persistence.passkey_repositories import (
+    SqlAlchemyPasskeyCeremonyRepository,
+    SqlAlchemyPasskeyRepository,
+)
 from adapters.persistence.repositories import (
     SqlAlchemySessionRepository,
     SqlAlchemyUserRepository,
@@ -37,6 +41,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.links = SqlAlchemyLinkRepository(connection)
         self.outbox = SqlAlchemyOutboxRepository(connection)
         self.reset_requests = SqlAlchemyResetRequestRepository(connection)
+        self.passkeys = SqlAlchemyPasskeyRepository(connection)
+        self.passkey_ceremonies = SqlAlchemyPasskeyCeremonyRepository(connection)
 
     async def commit(self) -> None:
         if self._read_only:

@@ -18,6 +18,7 @@ from entrypoints.http.bearer import BearerAuthentication
 from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
+from entrypoints.http.controllers.passkeys import PasskeyController, PasskeySignInController
 from entrypoints.http.controllers.recovery import RecoveryController, VerificationMailController
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.csrf import origin_keys
@@ -60,10 +61,16 @@ def create_app(container: Container | None = None) -> Litestar:
         route_handlers=[
             AuthController,
             RecoveryController,
+            PasskeySignInController,
             # Every route under this router needs a bearer access token (docs/api.md "Bearer").
             Router(
                 "/",
-                route_handlers=[AccountController, UsersController, VerificationMailController],
+                route_handlers=[
+                    AccountController,
+                    UsersController,
+                    VerificationMailController,
+                    PasskeyController,
+                ],
                 middleware=[
                     DefineMiddleware(BearerAuthentication, authenticate=container.authenticate)
                 ],

@@ -57,6 +57,12 @@ def container_dependencies(container: Container) -> dict[str, Provide]:
         "send_email_verification": _from(container.send_email_verification),
         "delete_account": _with_responder(container.delete_account, container),
         "check_health": _from(container.check_health),
+        "start_passkey_registration": _from(container.start_passkey_registration),
+        "register_passkey": _from(container.register_passkey),
+        "list_passkeys": _from(container.list_passkeys),
+        "remove_passkey": _from(container.remove_passkey),
+        "start_passkey_sign_in": _from(container.start_passkey_sign_in),
+        "sign_in_with_passkey": _with_responder(container.sign_in_with_passkey, container),
     }
 
 

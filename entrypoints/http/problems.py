@@ -24,6 +24,10 @@ from domain.errors import (
     InvalidLink,
     InvalidToken,
     InvalidValue,
+    MalformedPasskeyCredential,
+    PasskeyNotFound,
+    PasskeyRejected,
+    PasskeySignInFailed,
     SessionNotFound,
     TooManyAttempts,
     WrongCurrentPassword,
@@ -92,6 +96,8 @@ INVALID_TOKEN = Problem("invalid-token", 401, "Missing or invalid token")
 CSRF_REJECTED = Problem("csrf-rejected", 403, "Cross-site request refused")
 ACCOUNT_DISABLED = Problem("account-disabled", 403, "This account is disabled")
 INVALID_LINK = Problem("invalid-link", 400, "This link cannot be used")
+INVALID_PASSKEY = Problem("invalid-passkey", 400, "This passkey cannot be registered")
+PASSKEY_NOT_VERIFIED = Problem("invalid-credentials", 401, "The passkey could not sign you in")
 EMAIL_UNVERIFIED = Problem("email-unverified", 403, "The email is not verified yet")
 NOT_FOUND = Problem("not-found", 404, "Not found")
 METHOD_NOT_ALLOWED = Problem("method-not-allowed", 405, "Method not allowed")
@@ -116,6 +122,18 @@ def _from_domain(error: DomainError) -> ProblemDetailsException:
             return VALIDATION_ERROR.exception(
                 message, errors=[{"field": field, "message": message}]
             )
+        case MalformedPasskeyCredential():
+            message = str(error)
+            return MALFORMED_BODY.exception(
+                message, errors=[{"field": "credential", "message": message}]
+            )
+        case PasskeyRejected():
+            # One answer whatever refused it (docs/api.md "Passkeys"); the reason is logged.
+            return INVALID_PASSKEY.exception("the passkey registration could not be verified")
+        case PasskeySignInFailed():
+            return PASSKEY_NOT_VERIFIED.exception("the passkey could not be verified")
+        case PasskeyNotFound():
+            return NOT_FOUND.exception("no such passkey")
         case EmailAlreadyRegistered():
             return EMAIL_TAKEN.exception("an account with this email already exists")
         case InvalidCredentials():

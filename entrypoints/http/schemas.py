@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
 
 from application.list_sessions import LiveSession
+from application.passkeys.ceremonies import CeremonyStarted
 from application.results import AuthResult
 from domain.auth_methods import AuthMethod
+from domain.passkey import Passkey
 from domain.user import User
 
 
@@ -126,3 +128,56 @@ class ProblemBody(msgspec.Struct):
     status: int
     detail: str
     errors: list[dict[str, str]] | None = None
+
+
+class PasskeyRegistrationStart(msgspec.Struct):
+    """The password again, and a TOTP or recovery code when the account has TOTP."""
+
+    password: str
+    code: str | None = None
+    recovery_code: str | None = None
+
+
+class CeremonyBody(msgspec.Struct):
+    """A passkey ceremony begun: its opaque value, to send back with the credential, and the
+    options in WebAuthn's JSON form, for `PublicKeyCredential.parse*OptionsFromJSON`."""
+
+    ceremony: str
+    public_key: dict[str, Any] = msgspec.field(name="publicKey")
+
+    @classmethod
+    def of(cls, started: CeremonyStarted) -> CeremonyBody:
+        return cls(ceremony=started.ceremony, public_key=started.public_key)
+
+
+class PasskeyRegistration(msgspec.Struct):
+    """`credential` is what `PublicKeyCredential.toJSON()` returns."""
+
+    ceremony: str
+    credential: dict[str, Any]
+    name: str | None = None
+
+
+class PasskeySignIn(msgspec.Struct):
+    """`credential` is what `PublicKeyCredential.toJSON()` returns."""
+
+    ceremony: str
+    credential: dict[str, Any]
+
+
+class PasskeyBody(msgspec.Struct):
+    """A passkey as the API shows it: never its credential id or key."""
+
+    id: UUID
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, passkey: Passkey) -> PasskeyBody:
+        return cls(
+            id=passkey.id,
+            name=passkey.name,
+            created_at=passkey.created_at,
+            last_used_at=passkey.last_used_at,
+        )

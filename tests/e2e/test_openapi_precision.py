@@ -33,6 +33,12 @@ OPERATION_IDS = {
     ("post", "/auth/email/verify/send"): "sendEmailVerification",
     ("get", "/health"): "health",
     ("get", "/health/live"): "liveness",
+    ("post", "/auth/passkeys/register/options"): "passkeyRegistrationOptions",
+    ("post", "/auth/passkeys/register"): "registerPasskey",
+    ("get", "/auth/passkeys"): "listPasskeys",
+    ("delete", "/auth/passkeys/{passkey_id}"): "removePasskey",
+    ("post", "/auth/passkeys/login/options"): "passkeyLoginOptions",
+    ("post", "/auth/passkeys/login"): "passkeyLogin",
 }
 TOKEN_BODY = "#/components/schemas/TokenBody"
 
@@ -68,6 +74,7 @@ def test_every_operation_has_its_clean_id(document):
         ("post", "/auth/login", "200"),
         ("post", "/auth/refresh", "200"),
         ("post", "/auth/password", "200"),
+        ("post", "/auth/passkeys/login", "200"),
     ],
 )
 def test_every_token_response_is_typed_as_the_token_body(document, method, path, status):
@@ -86,6 +93,7 @@ def test_every_token_response_is_typed_as_the_token_body(document, method, path,
         ("post", "/auth/logout", {"204"}),
         ("post", "/auth/logout-all", {"204"}),
         ("delete", "/auth/sessions/{session_id}", {"204"}),
+        ("post", "/auth/passkeys/login", {"200"}),
     ],
 )
 def test_set_cookie_is_documented_where_the_cookie_is_set_or_cleared(
@@ -134,6 +142,10 @@ def test_the_refresh_cookie_is_documented_under_the_name_in_use(
         ("get", "/auth/sessions", {"503"}),
         ("get", "/auth/sessions/count", {"503"}),
         ("get", "/health", {"503"}),
+        ("post", "/auth/passkeys/register/options", {"415", "503"}),
+        ("post", "/auth/passkeys/register", {"415", "503"}),
+        ("post", "/auth/passkeys/login/options", {"403", "503"}),
+        ("post", "/auth/passkeys/login", {"403", "415", "503"}),
     ],
 )
 def test_415_403_and_503_are_listed_where_they_can_happen(document, method, path, statuses):

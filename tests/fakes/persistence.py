@@ -30,6 +30,11 @@ from tests.fakes.lifecycle import (
     InMemoryResetRequestRepository,
     LifecycleRows,
 )
+from tests.fakes.passkeys import (
+    InMemoryPasskeyCeremonyRepository,
+    InMemoryPasskeyRepository,
+    PasskeyRows,
+)
 
 
 @dataclass
@@ -40,6 +45,7 @@ class InMemoryStore:
     users: dict[UUID, User] = field(default_factory=dict)
     sessions: dict[UUID, Session] = field(default_factory=dict)
     lifecycle: LifecycleRows = field(default_factory=LifecycleRows)
+    passkeys: PasskeyRows = field(default_factory=PasskeyRows)
     commits: int = 0
     down: bool = False
 
@@ -263,6 +269,12 @@ class InMemoryUnitOfWork(UnitOfWork):
             store.lifecycle, lambda user_id: bool(exists(user_id))
         )
         self.reset_requests = InMemoryResetRequestRepository(store.lifecycle)
+        self.passkeys = InMemoryPasskeyRepository(
+            store.passkeys, lambda user_id: bool(exists(user_id))
+        )
+        self.passkey_ceremonies = InMemoryPasskeyCeremonyRepository(
+            store.passkeys, lambda user_id: bool(exists(user_id))
+        )
 
     async def __aenter__(self) -> Self:
         if self._store.down:
@@ -275,6 +287,8 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.links.changes.clear()
         self.outbox.changes.clear()
         self.reset_requests.changes.clear()
+        self.passkeys.changes.clear()
+        self.passkey_ceremonies.changes.clear()
 
     async def __aexit__(
         self,
@@ -294,10 +308,13 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.links.commit()
         self.outbox.commit()
         self.reset_requests.commit()
+        self.passkeys.commit()
+        self.passkey_ceremonies.commit()
         for user_id in self._changes.deleted_users:  # ON DELETE CASCADE
             self._store.users.pop(user_id, None)
             rows = self._store.lifecycle
             rows.links = {k: v for k, v in rows.links.items() if v.user_id != user_id}
             rows.outbox = {k: v for k, v in rows.outbox.items() if v.entry.user_id != user_id}
+            self._store.passkeys.forget_user(user_id)
         self._clear()
         self._store.commits += 1

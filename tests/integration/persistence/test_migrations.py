@@ -17,7 +17,15 @@ from sqlalchemy import Connection, inspect, text
 from adapters.persistence import create_engine, migrate
 from adapters.persistence.tables import metadata
 
-OUR_TABLES = {"users", "refresh_sessions", "one_time_links", "reset_requests", "mail_outbox"}
+OUR_TABLES = {
+    "users",
+    "refresh_sessions",
+    "one_time_links",
+    "reset_requests",
+    "mail_outbox",
+    "passkeys",
+    "passkey_ceremonies",
+}
 
 
 def head_revision() -> str:

@@ -1,0 +1,1 @@
+"""Passkeys (WebAuthn): register one, list and remove them, sign in with one."""
