@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from application.accounts import account_of
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import Clock, PasswordHasher, UnitOfWorkFactory
-from application.reauthentication import Reauthentication
+from application.reauthentication import NO_SECOND_FACTOR, Reauthentication
 from application.results import AuthResult, Principal
 from application.token_issuer import TokenIssuer
-from domain.auth_methods import PASSWORD_ONLY
 from domain.password import PasswordPolicy
+from domain.second_factor import SecondFactorAnswer
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +19,7 @@ class ChangePasswordCommand:
     new_password: str
     user_agent: str | None = None
     client_ip: str | None = None
+    second_factor: SecondFactorAnswer = NO_SECOND_FACTOR
 
 
 class ChangePassword:
@@ -48,19 +49,25 @@ class ChangePassword:
 
     async def execute(self, command: ChangePasswordCommand) -> AuthResult:
         """Raise InvalidToken for a gone or disabled account, WeakPassword (field
-        `new_password`), TooManyAttempts or WrongCurrentPassword; nothing is stored then.
+        `new_password`), TooManyAttempts or WrongCurrentPassword (also for a missing or wrong
+        code when the account has TOTP); nothing is stored then.
 
-        A wrong current password counts as a failed login of the account from the client."""
+        A wrong current password or code counts as a failed login of the account from the
+        client. The fresh session's `amr` says whether a code was checked."""
         async with self._unit_of_work() as uow:
             user = await account_of(command.principal, uow.users)
         self._password_policy.check(command.new_password, user.email, field="new_password")
         # Both argon2 runs happen outside any transaction: no connection waits on them.
-        await self._reauthentication.confirm(
-            user, command.current_password, command.client_ip, "change_password"
+        amr = await self._reauthentication.confirm(
+            user,
+            command.current_password,
+            command.client_ip,
+            "change_password",
+            command.second_factor,
         )
         user.change_password_hash(await self._hasher.hash(command.new_password))
         now = self._clock.now()
-        session = self._issuer.start_session(user, now, command.user_agent, amr=PASSWORD_ONLY)
+        session = self._issuer.start_session(user, now, command.user_agent, amr=amr)
         async with self._unit_of_work() as uow:
             # Again inside the writing transaction: the account may have been disabled meanwhile.
             await account_of(command.principal, uow.users)

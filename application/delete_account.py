@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from application.accounts import account_of
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.ports import UnitOfWorkFactory
-from application.reauthentication import Reauthentication
+from application.reauthentication import NO_SECOND_FACTOR, Reauthentication
 from application.results import Principal
+from domain.second_factor import SecondFactorAnswer
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,11 +15,12 @@ class DeleteAccountCommand:
     principal: Principal
     password: str
     client_ip: str | None = None
+    second_factor: SecondFactorAnswer = NO_SECOND_FACTOR
 
 
 class DeleteAccount:
-    """The owner leaves: after the password is confirmed, the account, its sessions, its links
-    and its queued mail are gone in one transaction.
+    """The owner leaves: after the password (and, with TOTP, a code) is confirmed, the account,
+    its sessions, links, second factors and queued mail are gone in one transaction.
 
     A wrong password counts as a failed login for the account and client IP (docs/api.md "Login
     throttling"), so a stolen access token cannot be used to guess the password.
@@ -36,12 +38,13 @@ class DeleteAccount:
 
     async def execute(self, command: DeleteAccountCommand) -> None:
         """Raise InvalidToken for a gone or disabled account, TooManyAttempts, or
-        WrongCurrentPassword; nothing is deleted then."""
+        WrongCurrentPassword (also for a missing or wrong code when the account has TOTP);
+        nothing is deleted then."""
         async with self._unit_of_work(read_only=True) as uow:
             user = await account_of(command.principal, uow.users)
         # The argon2 check happens outside any transaction: no connection waits on it.
         await self._reauthentication.confirm(
-            user, command.password, command.client_ip, "delete_account"
+            user, command.password, command.client_ip, "delete_account", command.second_factor
         )
         async with self._unit_of_work() as uow:
             # Again inside the deleting transaction: a logout-all, reset or disable may have

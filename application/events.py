@@ -36,6 +36,18 @@ class SecurityEventKind(enum.StrEnum):
     PASSKEY_COUNTER_REGRESSED = "passkey_counter_regressed"
     """A verified assertion whose signature counter went backwards: maybe a cloned key."""
     PASSKEY_SIGN_IN_THROTTLED = "passkey_sign_in_throttled"
+    MFA_ENABLED = "mfa_enabled"
+    """A TOTP factor was confirmed (its recovery codes handed out)."""
+    MFA_REMOVED = "mfa_removed"
+    """A TOTP factor and its recovery codes were removed; `reason` says by whom."""
+    MFA_CODE_FAILED = "mfa_code_failed"
+    """A wrong, replayed or missing second-factor code; `reason` names the action."""
+    MFA_THROTTLED = "mfa_throttled"
+    """A code step refused with 429 before any check; `reason` names the limit."""
+    RECOVERY_CODE_USED = "recovery_code_used"
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed"
+    MFA_LOGIN_SUCCEEDED = "mfa_login_succeeded"
+    """A sign-in completed with a password and a second-factor code."""
 
 
 @dataclass(frozen=True, slots=True)

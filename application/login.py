@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
+from application.mfa.challenges import MfaChallenges
 from application.ports import (
     Clock,
     Overloaded,
@@ -46,6 +47,7 @@ class Login:
         clock: Clock,
         events: SecurityEvents,
         throttle: LoginThrottle,
+        challenges: MfaChallenges,
         require_verified_email: bool = False,
     ) -> None:
         self._unit_of_work = unit_of_work
@@ -54,23 +56,30 @@ class Login:
         self._clock = clock
         self._events = events
         self._throttle = throttle
+        self._challenges = challenges
         self._require_verified_email = require_verified_email
 
     async def execute(self, command: LoginCommand) -> AuthResult:
         """Raise TooManyAttempts, InvalidCredentials (unknown email or wrong password alike) or
-        AccountDisabled, or EmailUnverified when verified emails are required; StoreUnavailable or
+        AccountDisabled, or EmailUnverified when verified emails are required, in that order;
+        then MfaRequired, with no session started, for an account with TOTP. StoreUnavailable or
         Overloaded count against no throttle."""
         # Before anything else: a throttled client costs no database query and no argon2 work,
         # and learns nothing, not even whether its password was right.
         reservation = await self._reserve(command)
         try:
             user = await self._check(command)
+            mfa_required = await self._challenges.start_if_enabled(user)
         except (StoreUnavailable, Overloaded):
             # The service failed, not the guess, so an outage locks nobody out afterwards. A
             # failure (wrong password, unknown email, disabled account) stays counted, and so
             # does anything unforeseen (a bug, a cancelled request): fail closed.
             await reservation.give_back()
             raise
+        if mfa_required is not None:
+            # Neither a failure nor a success: only the second step's 200 resets the pair.
+            await reservation.give_back()
+            raise mfa_required
         await reservation.succeeded()
         rehashed = None
         if self._hasher.needs_rehash(user.password_hash):

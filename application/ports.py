@@ -10,6 +10,7 @@ from uuid import UUID
 
 from application.link_ports import OneTimeLinkRepository, ResetRequestRepository
 from application.mail_ports import OutboxRepository
+from application.mfa.ports import MfaChallengeRepository, SecondFactorRepository
 from application.passkeys.ports import PasskeyCeremonyRepository, PasskeyRepository
 from domain.email import Email
 from domain.session import Session
@@ -111,6 +112,8 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     passkeys: PasskeyRepository
     passkey_ceremonies: PasskeyCeremonyRepository
+    second_factors: SecondFactorRepository
+    mfa_challenges: MfaChallengeRepository
 
     async def commit(self) -> None: ...
 

@@ -14,10 +14,12 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 from application.ports import AttemptCounter
 from domain.email import Email
 from domain.errors import InvalidEmail, TooManyAttempts
+from domain.user import User
 
 UNKNOWN_CLIENT = "unknown"
 IPV6_CLIENT_PREFIX = 64
@@ -28,6 +30,7 @@ class LoginLimits:
     max_failures: int = 5  # per (normalized email, client IP) in a window
     max_failures_per_ip: int = 100  # per client IP in a window, all emails together
     window: timedelta = timedelta(minutes=15)
+    max_wrong_codes_per_account: int = 10  # second-factor codes, across all client IPs
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,27 @@ class LoginThrottle:
             self._counter, await reserve_each(self._counter, self._limits.window, cap)
         )
 
+    async def reserve_code(self, account: User | None, client_ip: str | None) -> Reservation:
+        """Count a step that checks a second-factor code of `account` (and maybe its password).
+
+        A wrong code is a failed login for the account's pair and the client, and one of at most
+        `max_wrong_codes_per_account` per window for the account whatever the clients; past any
+        of them every such step is refused (docs/api.md "Login throttling"). Without an account
+        (an unknown `mfa_token`) only the client's count applies.
+        """
+        if account is None:
+            return await self.reserve_for_client(client_ip)
+        ip = (client_key("login", client_ip), self._limits.max_failures_per_ip, "ip")
+        pair = pair_key("login", account.email.value, client_ip)
+        held = await reserve_each(
+            self._counter,
+            self._limits.window,
+            (pair, self._limits.max_failures, "email_and_ip"),
+            ip,
+            (account_key(account.id), self._limits.max_wrong_codes_per_account, "account"),
+        )
+        return Reservation(self._counter, held, cleared_by_success=(pair,))
+
 
 class RegistrationThrottle:
     """Registration attempts per client in a window of an hour, whatever their outcome."""
@@ -169,6 +193,11 @@ def pair_key(action: str, email: str, client_ip: str | None) -> str:
 def client_key(action: str, client_ip: str | None) -> str:
     """The counter of one client (an IPv4 address, an IPv6 /64) for `action`, as a digest."""
     return f"{action}:ip:{_digest(client_of(client_ip))}"
+
+
+def account_key(account_id: UUID) -> str:
+    """The counter of one account's wrong second-factor codes, as a digest of its id."""
+    return f"code:account:{_digest(str(account_id))}"
 
 
 def _digest(text: str) -> str:

@@ -124,3 +124,31 @@ class MalformedPasskeyCredential(DomainError):
 
 class PasskeyNotFound(DomainError):
     """Not one of the caller's passkeys; deliberately does not say whether it exists."""
+
+
+class InvalidCode(DomainError):
+    """A wrong TOTP code while setting up a second factor."""
+
+
+class MfaAlreadyEnabled(DomainError):
+    """The account already has a confirmed TOTP factor."""
+
+
+class MfaNotEnabled(DomainError):
+    """The account has no TOTP factor (or, at confirm, no setup pending)."""
+
+
+class InvalidMfaToken(DomainError):
+    """An `mfa_token` that is unknown, used, expired, exhausted by wrong codes, or whose account's
+    credentials changed since; deliberately one error for all of them."""
+
+
+class MfaRequired(DomainError):
+    """The password is right, and the account has a second factor: sign-in goes on at
+    /auth/login/mfa with `mfa_token` (docs/api.md "Login with a second factor")."""
+
+    def __init__(self, mfa_token: str, methods: tuple[str, ...], expires_in: int) -> None:
+        super().__init__("a second factor is required")
+        self.mfa_token = mfa_token
+        self.methods = methods
+        self.expires_in = expires_in

@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.link_tokens import RandomLinkTokens
 from adapters.mail.templates import PlainMailComposer
+from adapters.mfa.secret_box import AesGcmSecretBox
+from adapters.mfa.totp import PyOtpTotp, RandomRecoveryCodes
 from adapters.observability.fan_out import FanOutSecurityEvents
 from adapters.observability.mail_metrics import mail_metrics
 from adapters.observability.metrics import PrometheusSecurityEvents
@@ -43,10 +45,20 @@ from application.mail_throttling import (
     VerificationMailLimits,
     VerificationMailThrottle,
 )
+from application.mfa.challenges import MfaChallenges
+from application.mfa.check import SecondFactorCheck
+from application.mfa.confirm_totp import ConfirmTotp
+from application.mfa.get_second_factors import GetSecondFactors
+from application.mfa.login_with_code import LoginWithCode
+from application.mfa.recovery_codes import RecoveryCodeMaker
+from application.mfa.remove_totp import RemoveTotp
+from application.mfa.renew_recovery_codes import RenewRecoveryCodes
+from application.mfa.set_up_totp import SetUpTotp
 from application.operator.create_user import CreateUser
 from application.operator.mark_email_verified import MarkEmailVerified
 from application.operator.prune_sessions import PruneSessions
 from application.operator.remove_account import RemoveAccount
+from application.operator.reset_second_factor import ResetSecondFactor
 from application.operator.send_test_mail import SendTestMail
 from application.operator.set_account_active import SetAccountActive
 from application.passkeys.ceremonies import PasskeyCeremonies
@@ -223,6 +235,32 @@ class Container(containers.DeclarativeContainer):
         VerificationMailThrottle, attempt_counter, providers.Factory(VerificationMailLimits)
     )
 
+    # The second factor (docs/api.md "Second factor"): TOTP secrets sealed under AUTH_KEYS.
+    totp_algorithm = providers.Singleton(PyOtpTotp, settings.provided.totp_issuer)
+    secret_box = providers.Singleton(AesGcmSecretBox.from_auth_keys, settings.provided.auth_keys)
+    recovery_code_maker = providers.Singleton(
+        RecoveryCodeMaker, providers.Singleton(RandomRecoveryCodes)
+    )
+    second_factor_check = providers.Factory(
+        SecondFactorCheck,
+        unit_of_work=unit_of_work.provider,
+        totp=totp_algorithm,
+        box=secret_box,
+        clock=clock,
+        events=security_events,
+    )
+    mfa_challenges = providers.Factory(
+        MfaChallenges,
+        unit_of_work=unit_of_work.provider,
+        second_factor=second_factor_check,
+        tokens=link_tokens,
+        clock=clock,
+        ttl=providers.Callable(_seconds, settings.provided.mfa_token_ttl),
+    )
+    reauthentication = providers.Singleton(
+        Reauthentication, password_hasher, login_throttle, security_events, second_factor_check
+    )
+
     register_user = providers.Factory(
         RegisterUser,
         unit_of_work=unit_of_work.provider,
@@ -239,6 +277,17 @@ class Container(containers.DeclarativeContainer):
         Login,
         unit_of_work=unit_of_work.provider,
         hasher=password_hasher,
+        issuer=token_issuer,
+        clock=clock,
+        events=security_events,
+        throttle=login_throttle,
+        challenges=mfa_challenges,
+        require_verified_email=settings.provided.require_verified_email,
+    )
+    login_with_code = providers.Factory(
+        LoginWithCode,
+        unit_of_work=unit_of_work.provider,
+        second_factor=second_factor_check,
         issuer=token_issuer,
         clock=clock,
         events=security_events,
@@ -272,9 +321,6 @@ class Container(containers.DeclarativeContainer):
     )
     revoke_session = providers.Factory(
         RevokeSession, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
-    )
-    reauthentication = providers.Singleton(
-        Reauthentication, password_hasher, login_throttle, security_events
     )
     change_password = providers.Factory(
         ChangePassword,
@@ -370,6 +416,40 @@ class Container(containers.DeclarativeContainer):
         throttle=login_throttle,
         require_verified_email=settings.provided.require_verified_email,
     )
+    get_second_factors = providers.Factory(GetSecondFactors, unit_of_work=unit_of_work.provider)
+    set_up_totp = providers.Factory(
+        SetUpTotp,
+        unit_of_work=unit_of_work.provider,
+        totp=totp_algorithm,
+        box=secret_box,
+        clock=clock,
+        second_factor=second_factor_check,
+        reauthentication=reauthentication,
+    )
+    confirm_totp = providers.Factory(
+        ConfirmTotp,
+        unit_of_work=unit_of_work.provider,
+        second_factor=second_factor_check,
+        recovery_codes=recovery_code_maker,
+        throttle=login_throttle,
+        clock=clock,
+        events=security_events,
+    )
+    remove_totp = providers.Factory(
+        RemoveTotp,
+        unit_of_work=unit_of_work.provider,
+        second_factor=second_factor_check,
+        reauthentication=reauthentication,
+        events=security_events,
+    )
+    renew_recovery_codes = providers.Factory(
+        RenewRecoveryCodes,
+        unit_of_work=unit_of_work.provider,
+        second_factor=second_factor_check,
+        recovery_codes=recovery_code_maker,
+        reauthentication=reauthentication,
+        events=security_events,
+    )
     # Operator use cases, run by the CLI.
     send_test_mail = providers.Factory(SendTestMail, composer=mail_composer, sender=mail_sender)
     mark_email_verified = providers.Factory(
@@ -377,6 +457,9 @@ class Container(containers.DeclarativeContainer):
     )
     remove_account = providers.Factory(
         RemoveAccount, unit_of_work=unit_of_work.provider, events=security_events
+    )
+    reset_second_factor = providers.Factory(
+        ResetSecondFactor, unit_of_work=unit_of_work.provider, clock=clock, events=security_events
     )
     create_user = providers.Factory(
         CreateUser,

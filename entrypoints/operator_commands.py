@@ -1,4 +1,4 @@
-"""The operator's commands: `hexauth users create|disable|enable|verify|delete EMAIL`,
+"""The operator's commands: `hexauth users create|disable|enable|verify|delete|mfa-reset EMAIL`,
 `hexauth sessions prune`, `hexauth mail test ADDRESS`.
 
 Each runs one use case from the same Container the HTTP app uses, so an account made or
@@ -20,6 +20,7 @@ from application.operator.create_user import CreateUserCommand
 from application.operator.mark_email_verified import MarkEmailVerifiedCommand
 from application.operator.prune_sessions import PruneSessionsCommand
 from application.operator.remove_account import RemoveAccountCommand
+from application.operator.reset_second_factor import ResetSecondFactorCommand
 from application.operator.send_test_mail import SendTestMailCommand
 from application.operator.set_account_active import SetAccountActiveCommand
 from domain.email import Email
@@ -57,6 +58,12 @@ def add_operator_commands(commands: Any) -> None:
         "delete", help="delete the account with its sessions, links and queued mail"
     )
     delete.add_argument("email")
+    mfa_reset = user_commands.add_parser(
+        "mfa-reset",
+        help="remove the account's TOTP and recovery codes (for an owner who lost both) and end "
+        "its sessions",
+    )
+    mfa_reset.add_argument("email")
 
     mail = commands.add_parser("mail", help="check the mail settings")
     mail_commands = mail.add_subparsers(dest="mail_command", required=True)
@@ -144,6 +151,13 @@ async def _run(args: argparse.Namespace, settings: Settings, password: str | Non
         elif args.users_command == "delete":
             removed = await container.remove_account().execute(RemoveAccountCommand(args.email))
             print(f"deleted {removed.email} (id {removed.id})")
+        elif args.users_command == "mfa-reset":
+            reset = await container.reset_second_factor().execute(
+                ResetSecondFactorCommand(args.email)
+            )
+            what = "removed TOTP and recovery codes of" if reset.removed else "no TOTP on"
+            revoked = _count(reset.sessions_revoked, "session")
+            print(f"{what} {reset.user.email}; revoked {revoked}")
         elif password is not None:
             user = await container.create_user().execute(CreateUserCommand(args.email, password))
             print(f"created {user.email} (id {user.id})")

@@ -159,6 +159,18 @@ class Settings(BaseSettings):
         validation_alias="AUTH_REFRESH_REUSE_GRACE",
         description="s in which a just-rotated token is refused without revoking the session",
     )
+    mfa_token_ttl: int = Field(
+        default=300,
+        ge=1,
+        validation_alias="AUTH_MFA_TOKEN_TTL",
+        description="how long an mfa_token waits for its code, s",
+    )
+    totp_issuer: str = Field(
+        default="hexauth",
+        min_length=1,
+        validation_alias="TOTP_ISSUER",
+        description="the issuer authenticator apps show",
+    )
     cookie_secure: bool = Field(
         default=True,
         validation_alias="AUTH_COOKIE_SECURE",
@@ -316,7 +328,7 @@ class Settings(BaseSettings):
     @property
     def relying_party_id(self) -> str:
         """WEBAUTHN_RP_ID, else the host of APP_URL: browsers refuse an IP address as an RP ID
-        (WebAuthn L3 section 5.1.4.1 wants a domain), so an address there gives `localhost`."""
+        (an RP ID is a domain, WebAuthn L3 "RP ID"), so an address there gives `localhost`."""
         if self.webauthn_rp_id:
             return self.webauthn_rp_id
         host = urlsplit(self.app_url).hostname or "localhost"

@@ -39,6 +39,7 @@ from tests.fakes.lifecycle import (
     RecordingMailSender,
 )
 from tests.fakes.persistence import InMemoryStore, InMemoryUnitOfWork
+from tests.fakes.second_factor import FakeSecretBox
 from tests.fakes.security import (
     FakePasswordHasher,
     FakeTokenCodec,
@@ -189,6 +190,7 @@ class World:
             delivery_policy=providers.Object(self.delivery),
             # What a queued forgot request wakes: the outbox loop in the service, a counter here.
             outbox_loop=providers.Object(self.reset_listener),
+            secret_box=providers.Object(FakeSecretBox()),
         )
         self.issuer = self.container.token_issuer()
         self.mailer = self.container.link_mailer()

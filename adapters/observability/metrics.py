@@ -28,6 +28,7 @@ class SecurityCounters:
     sessions_revoked: Counter
     account_lifecycle: Counter
     passkeys: Counter
+    second_factor: Counter
 
     @classmethod
     def register(cls, registry: CollectorRegistry) -> SecurityCounters:
@@ -36,7 +37,7 @@ class SecurityCounters:
 
         return cls(
             registrations=counter("hexauth_registrations", "Accounts registered"),
-            logins=counter("hexauth_logins", "Successful logins"),
+            logins=counter("hexauth_logins", "Successful logins with a password alone"),
             login_failures=counter(
                 "hexauth_login_failures",
                 "Refused password checks (unknown_email, wrong_password, account_disabled; "
@@ -70,6 +71,13 @@ class SecurityCounters:
                 "hexauth_passkey_events",
                 "Passkeys registered, rejected and removed; passkey sign-ins succeeded and "
                 "failed; signature counters gone backwards",
+                "event",
+            ),
+            second_factor=counter(
+                "hexauth_second_factor_events",
+                "TOTP enabled and removed, wrong codes, recovery codes used and renewed, and "
+                "sign-ins completed with a code (mfa_login_succeeded; hexauth_logins counts "
+                "one-step sign-ins)",
                 "event",
             ),
         )
@@ -106,6 +114,17 @@ class PrometheusSecurityEvents(SecurityEvents):
                 counters.registrations.inc()
             case SecurityEventKind.LOGIN_SUCCEEDED:
                 counters.logins.inc()
+            case SecurityEventKind.MFA_THROTTLED:
+                counters.throttled.labels(action="mfa_code").inc()
+            case (
+                SecurityEventKind.MFA_LOGIN_SUCCEEDED
+                | SecurityEventKind.MFA_ENABLED
+                | SecurityEventKind.MFA_REMOVED
+                | SecurityEventKind.MFA_CODE_FAILED
+                | SecurityEventKind.RECOVERY_CODE_USED
+                | SecurityEventKind.RECOVERY_CODES_RENEWED
+            ):
+                counters.second_factor.labels(event=event.kind.value).inc()
             case SecurityEventKind.LOGIN_FAILED:
                 counters.login_failures.labels(reason=event.reason or "unknown").inc()
             case SecurityEventKind.LOGIN_THROTTLED:

@@ -18,6 +18,10 @@ _WARNINGS = frozenset(
         SecurityEventKind.PASSKEY_SIGN_IN_FAILED,
         SecurityEventKind.PASSKEY_COUNTER_REGRESSED,
         SecurityEventKind.PASSKEY_SIGN_IN_THROTTLED,
+        SecurityEventKind.MFA_CODE_FAILED,
+        SecurityEventKind.MFA_THROTTLED,
+        SecurityEventKind.MFA_REMOVED,
+        SecurityEventKind.RECOVERY_CODE_USED,
     }
 )
 

@@ -70,8 +70,17 @@ _TAKE_CEREMONY = (
     )
     .returning(*_CEREMONY_COLUMNS)
 )
+# Expired rows in bounded batches, skipping rows another transaction holds (FOR UPDATE SKIP
+# LOCKED on PostgreSQL; SQLite serializes writers): concurrent prunes never wait on each other
+# nor deadlock, and one request never deletes more than a batch.
 _PRUNE_CEREMONIES = delete(passkey_ceremonies).where(
-    passkey_ceremonies.c.expires_at <= bindparam("now")
+    passkey_ceremonies.c.token_hash.in_(
+        select(passkey_ceremonies.c.token_hash)
+        .where(passkey_ceremonies.c.expires_at <= bindparam("now"))
+        .limit(bindparam("batch"))
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
 )
 
 
@@ -168,8 +177,10 @@ class SqlAlchemyPasskeyCeremonyRepository(PasskeyCeremonyRepository):
             expires_at=as_utc(expires_at),
         )
 
-    async def prune(self, now: datetime) -> int:
-        result = await self._connection.execute(_PRUNE_CEREMONIES, {"now": to_utc(now)})
+    async def prune(self, now: datetime, limit: int) -> int:
+        result = await self._connection.execute(
+            _PRUNE_CEREMONIES, {"now": to_utc(now), "batch": limit}
+        )
         return result.rowcount
 
 

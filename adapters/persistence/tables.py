@@ -143,7 +143,7 @@ mail_outbox = Table(
 Index("ix_mail_outbox_next_attempt_at", mail_outbox.c.next_attempt_at)
 
 # Passkeys (docs/api.md "Passkeys"). A credential id is unique across accounts: WebAuthn L3
-# section 7.1 step 26 refuses a registration whose credential is already known.
+# section 7.1 (registering a new credential) refuses a credential id that is already known.
 passkeys = Table(
     "passkeys",
     metadata,
@@ -169,4 +169,42 @@ passkey_ceremonies = Table(
     Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
     CheckConstraint("purpose IN ('register', 'sign_in')", name="purpose"),
+)
+
+KID_LENGTH = 64
+
+# An account's TOTP factor (docs/api.md "Second factor"): the secret sealed with AES-256-GCM
+# under the key `secret_kid` names; pending while `confirmed_at` is null.
+totp_factors = Table(
+    "totp_factors",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("secret_kid", String(KID_LENGTH), nullable=False),
+    Column("secret_ciphertext", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    # RFC 6238 section 5.2: the last accepted time step; it and earlier ones are refused.
+    Column("last_used_step", BigInteger, nullable=True),
+)
+
+# Unspent recovery codes, as SHA-256 of the account id and the code (domain/second_factor.py
+# says why a fast hash is enough); a code is deleted when it is used.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("code_hash", String(TOKEN_HASH_LENGTH), primary_key=True),
+)
+
+# Sign-in challenges between a right password and a right code: the mfa_token's SHA-256 only.
+mfa_challenges = Table(
+    "mfa_challenges",
+    metadata,
+    Column("token_hash", String(TOKEN_HASH_LENGTH), primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("credentials_version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("used_at", DateTime(timezone=True), nullable=True),
 )

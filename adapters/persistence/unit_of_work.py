@@ -23,6 +23,10 @@ from adapters.persistence.repositories import (
     SqlAlchemySessionRepository,
     SqlAlchemyUserRepository,
 )
+from adapters.persistence.second_factor_repositories import (
+    SqlAlchemyMfaChallengeRepository,
+    SqlAlchemySecondFactorRepository,
+)
 from application.ports import StoreUnavailable, UnitOfWork, UnitOfWorkFactory
 
 
@@ -43,6 +47,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.reset_requests = SqlAlchemyResetRequestRepository(connection)
         self.passkeys = SqlAlchemyPasskeyRepository(connection)
         self.passkey_ceremonies = SqlAlchemyPasskeyCeremonyRepository(connection)
+        self.second_factors = SqlAlchemySecondFactorRepository(connection)
+        self.mfa_challenges = SqlAlchemyMfaChallengeRepository(connection)
 
     async def commit(self) -> None:
         if self._read_only:

@@ -48,8 +48,8 @@ _TIMEOUT_MS = int(CEREMONY_TTL.total_seconds() * 1000)  # a hint to the browser:
 
 @dataclass(frozen=True, slots=True)
 class RelyingPartyIdentity:
-    """Who the relying party is: `rp_id` (a registrable domain, WebAuthn L3 section 5.1.2),
-    its name shown by authenticators, and the exact origins a ceremony may come from."""
+    """Who the relying party is: `rp_id` (a domain, WebAuthn L3's "RP ID"), its name shown by
+    authenticators, and the exact origins a ceremony may come from."""
 
     rp_id: str
     name: str

@@ -17,7 +17,8 @@ class PruneSessionsCommand:
 
 
 class PruneSessions:
-    """Delete sessions that expired or were revoked long ago, so the table stops growing.
+    """Delete sessions that expired or were revoked long ago, so the table stops growing; and
+    sign-in challenges (`mfa_token`s) expired as long ago, with them.
 
     A dead session can never come back to life, so deleting it changes no answer the service
     gives; keeping it a while lets an operator still see recent logouts and reuse revocations.
@@ -32,5 +33,6 @@ class PruneSessions:
         before = self._clock.now() - command.older_than
         async with self._unit_of_work() as uow:
             pruned = await uow.sessions.prune(before)
+            await uow.mfa_challenges.prune(before)
             await uow.commit()
         return pruned

@@ -12,6 +12,8 @@ from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from domain.one_time_link import link_token_hash
 from domain.passkey import CeremonyPurpose, PasskeyCeremony
 
+PRUNE_BATCH = 100
+
 
 @dataclass(frozen=True, slots=True)
 class CeremonyStarted:
@@ -39,9 +41,10 @@ class PasskeyCeremonies:
             token=token, purpose=purpose, challenge=options.challenge, user_id=user_id, now=now
         )
         async with self._unit_of_work() as uow:
-            # Ceremonies that were never finished go here: sign-in options need no account, so
-            # nothing else would ever remove theirs.
-            await uow.passkey_ceremonies.prune(now)
+            # Ceremonies that were never finished go here, a batch at a time: sign-in options
+            # need no account, so nothing else would ever remove theirs. Each new ceremony
+            # removes up to PRUNE_BATCH old ones, so expired rows never pile up.
+            await uow.passkey_ceremonies.prune(now, PRUNE_BATCH)
             await uow.passkey_ceremonies.add(ceremony)
             await uow.commit()
         return CeremonyStarted(ceremony=token, public_key=options.public_key)

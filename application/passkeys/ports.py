@@ -54,8 +54,9 @@ class PasskeyCeremonyRepository(Protocol):
         sharing the store, exactly one gets it."""
         ...
 
-    async def prune(self, now: datetime) -> int:
-        """Delete the ceremonies expired at `now`; return how many."""
+    async def prune(self, now: datetime, limit: int) -> int:
+        """Delete up to `limit` of the ceremonies expired at `now`, skipping any another
+        transaction holds; return how many."""
         ...
 
 

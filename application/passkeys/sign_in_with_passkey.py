@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
 from application.passkeys.ceremonies import PasskeyCeremonies
+from application.passkeys.client_limit import reserve_sign_in_step
 from application.passkeys.ports import Assertion, CredentialJson, RelyingParty
 from application.ports import Clock, Overloaded, StoreUnavailable, UnitOfWork, UnitOfWorkFactory
 from application.results import AuthResult
-from application.throttling import LoginThrottle, Reservation
+from application.throttling import LoginThrottle
 from application.token_issuer import TokenIssuer
 from domain.auth_methods import PASSKEY
 from domain.errors import (
@@ -15,7 +16,6 @@ from domain.errors import (
     EmailUnverified,
     InvalidCredentials,
     PasskeySignInFailed,
-    TooManyAttempts,
 )
 from domain.passkey import CeremonyPurpose, Passkey
 from domain.session import Session
@@ -60,7 +60,7 @@ class SignInWithPasskey:
         expired ceremony, a counter gone backwards alike), AccountDisabled or EmailUnverified.
         A failure counts toward the client's login limit and spends the ceremony."""
         assertion = self._relying_party.read_assertion(command.credential)
-        reservation = await self._reserve(command)
+        reservation = await reserve_sign_in_step(self._throttle, self._events, command.client_ip)
         try:
             async with self._unit_of_work() as uow:
                 ceremony = await self._ceremonies.take(
@@ -71,7 +71,7 @@ class SignInWithPasskey:
                 try:
                     if ceremony is None or passkey is None or owner is None:
                         raise PasskeySignInFailed("ceremony" if ceremony is None else "unknown")
-                    reported = self._verified_counter(assertion, ceremony.challenge, passkey, owner)
+                    reported = self._verify(assertion, ceremony.challenge, passkey, owner)
                     session = await self._start(uow, passkey, owner, reported, command)
                 except (InvalidCredentials, AccountDisabled, EmailUnverified) as refused:
                     await uow.commit()  # the ceremony stays spent
@@ -92,10 +92,10 @@ class SignInWithPasskey:
         )
         return AuthResult(user=owner, tokens=self._issuer.tokens_for(session, self._clock.now()))
 
-    def _verified_counter(
-        self, assertion: Assertion, challenge: bytes, passkey: Passkey, owner: User
-    ) -> int:
-        # WebAuthn L3 section 7.2 step 6: a user handle, when sent, must name the key's owner.
+    def _verify(self, assertion: Assertion, challenge: bytes, passkey: Passkey, owner: User) -> int:
+        """The counter the assertion reported, once it verified and its account may sign in."""
+        # WebAuthn L3 section 7.2 (verifying an assertion): a user handle, when sent, must
+        # name the key's owner.
         if assertion.user_handle is not None and assertion.user_handle != owner.id.bytes:
             raise PasskeySignInFailed("user_handle")
         reported = self._relying_party.verify_assertion(assertion, challenge, passkey)
@@ -128,19 +128,6 @@ class SignInWithPasskey:
         session = self._issuer.start_session(owner, now, command.user_agent, amr=PASSKEY)
         await uow.sessions.add(session)
         return session
-
-    async def _reserve(self, command: SignInWithPasskeyCommand) -> Reservation:
-        try:
-            return await self._throttle.reserve_for_client(command.client_ip)
-        except TooManyAttempts as refused:
-            self._events.record(
-                SecurityEvent(
-                    SecurityEventKind.PASSKEY_SIGN_IN_THROTTLED,
-                    client_ip=command.client_ip,
-                    reason=refused.reason,
-                )
-            )
-            raise
 
     def _failed(
         self, command: SignInWithPasskeyCommand, owner: User | None, refused: Exception

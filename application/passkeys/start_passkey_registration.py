@@ -9,6 +9,7 @@ from application.ports import UnitOfWorkFactory
 from application.reauthentication import Reauthentication
 from application.results import Principal
 from domain.passkey import CeremonyPurpose
+from domain.second_factor import SecondFactorAnswer
 from domain.user import User
 
 
@@ -40,7 +41,8 @@ class StartPasskeyRegistration:
 
     async def execute(self, command: StartPasskeyRegistrationCommand) -> CeremonyStarted:
         """Raise InvalidToken (account gone, disabled or changed), TooManyAttempts or
-        WrongCurrentPassword; nothing is stored then."""
+        WrongCurrentPassword (a wrong password, or on an account with TOTP a missing or wrong
+        code); nothing is stored then."""
         async with self._unit_of_work(read_only=True) as uow:
             user = await account_of(command.principal, uow.users)
             existing = await uow.passkeys.list_for_user(user.id)
@@ -53,8 +55,12 @@ class StartPasskeyRegistration:
         return await self._ceremonies.begin(CeremonyPurpose.REGISTER, options, user.id)
 
     async def _confirm_identity(self, user: User, command: StartPasskeyRegistrationCommand) -> None:
-        """The password, throttled as a login of the account. This is the one place where the
-        second factor (`code` or `recovery_code`, for an account with TOTP) is to be checked too."""
+        """The password, and on an account with TOTP exactly one of `code` and `recovery_code`,
+        throttled as a login of the account (docs/api.md "Where a code is asked for")."""
         await self._reauthentication.confirm(
-            user, command.password, command.client_ip, "passkey_registration"
+            user,
+            command.password,
+            command.client_ip,
+            "passkey_registration",
+            SecondFactorAnswer(code=command.code, recovery_code=command.recovery_code),
         )

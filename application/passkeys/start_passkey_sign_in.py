@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
+from application.events import SecurityEvents
 from application.passkeys.ceremonies import CeremonyStarted, PasskeyCeremonies
+from application.passkeys.client_limit import reserve_sign_in_step
 from application.passkeys.ports import RelyingParty
 from application.ports import Overloaded, StoreUnavailable
 from application.throttling import LoginThrottle
-from domain.errors import TooManyAttempts
 from domain.passkey import CeremonyPurpose
 
 
@@ -35,17 +35,7 @@ class StartPasskeySignIn:
 
     async def execute(self, command: StartPasskeySignInCommand) -> CeremonyStarted:
         """Raise TooManyAttempts past the client's limit, storing nothing."""
-        try:
-            reservation = await self._throttle.reserve_for_client(command.client_ip)
-        except TooManyAttempts as refused:
-            self._events.record(
-                SecurityEvent(
-                    SecurityEventKind.PASSKEY_SIGN_IN_THROTTLED,
-                    client_ip=command.client_ip,
-                    reason=refused.reason,
-                )
-            )
-            raise
+        reservation = await reserve_sign_in_step(self._throttle, self._events, command.client_ip)
         try:
             return await self._ceremonies.begin(
                 CeremonyPurpose.SIGN_IN, self._relying_party.authentication_options()

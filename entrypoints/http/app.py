@@ -18,7 +18,9 @@ from entrypoints.http.bearer import BearerAuthentication
 from entrypoints.http.controllers.account import AccountController
 from entrypoints.http.controllers.auth import AuthController
 from entrypoints.http.controllers.health import health, liveness
-from entrypoints.http.controllers.passkeys import PasskeyController, PasskeySignInController
+from entrypoints.http.controllers.mfa import MfaController, MfaLoginController
+from entrypoints.http.controllers.passkey_sign_in import PasskeySignInController
+from entrypoints.http.controllers.passkeys import PasskeyController
 from entrypoints.http.controllers.recovery import RecoveryController, VerificationMailController
 from entrypoints.http.controllers.users import UsersController
 from entrypoints.http.csrf import origin_keys
@@ -60,6 +62,7 @@ def create_app(container: Container | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             AuthController,
+            MfaLoginController,
             RecoveryController,
             PasskeySignInController,
             # Every route under this router needs a bearer access token (docs/api.md "Bearer").
@@ -67,6 +70,7 @@ def create_app(container: Container | None = None) -> Litestar:
                 "/",
                 route_handlers=[
                     AccountController,
+                    MfaController,
                     UsersController,
                     VerificationMailController,
                     PasskeyController,

@@ -37,6 +37,10 @@ CROSS_SITE = (
     "Sec-Fetch-Site is cross-site, or the Origin is neither this server's nor listed in "
     "CORS_ALLOWED_ORIGINS (csrf-rejected)"
 )
+NOT_A_CREDENTIAL = (
+    "; or a `credential` that is not what `PublicKeyCredential.toJSON()` returns (base64url "
+    "without padding) (validation-error)"
+)
 CSRF = (
     "The X-Requested-With header is missing, or Sec-Fetch-Site is cross-site, or the Origin is "
     "neither this server's nor listed in CORS_ALLOWED_ORIGINS (csrf-rejected)"

@@ -20,11 +20,16 @@ from domain.errors import (
     DomainError,
     EmailAlreadyRegistered,
     EmailUnverified,
+    InvalidCode,
     InvalidCredentials,
     InvalidLink,
+    InvalidMfaToken,
     InvalidToken,
     InvalidValue,
     MalformedPasskeyCredential,
+    MfaAlreadyEnabled,
+    MfaNotEnabled,
+    MfaRequired,
     PasskeyNotFound,
     PasskeyRejected,
     PasskeySignInFailed,
@@ -57,14 +62,16 @@ class Problem:
         detail: str,
         headers: dict[str, str] | None = None,
         errors: list[dict[str, str]] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> ProblemDetailsException:
+        members = {**({"errors": errors} if errors is not None else {}), **(extra or {})}
         return ProblemDetailsException(
             status_code=self.status,
             type_=self.type,
             title=self.title,
             detail=detail,
             headers=headers,
-            extra={"errors": errors} if errors is not None else None,
+            extra=members or None,
         )
 
     def response(
@@ -110,6 +117,10 @@ HEADERS_TOO_LARGE = Problem(
 TOO_MANY_REQUESTS = Problem("too-many-requests", 429, "Too many requests")
 SERVICE_UNAVAILABLE = Problem("service-unavailable", 503, "Service unavailable")
 INTERNAL_ERROR = Problem("internal-error", 500, "Internal server error")
+INVALID_CODE = Problem("invalid-code", 400, "The code is wrong")
+MFA_REQUIRED = Problem("mfa-required", 403, "A second factor is required")
+MFA_ALREADY_ENABLED = Problem("mfa-already-enabled", 409, "A second factor is already on")
+MFA_NOT_ENABLED = Problem("mfa-not-enabled", 409, "No second factor is on")
 
 _BY_STATUS = {
     p.status: p for p in (NOT_FOUND, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS)
@@ -147,6 +158,20 @@ def _from_domain(error: DomainError) -> ProblemDetailsException:
             return EMAIL_UNVERIFIED.exception("verify your email with the link mailed to you")
         case WrongCurrentPassword():
             return WRONG_CURRENT_PASSWORD.exception("the current password is wrong")
+        case MfaRequired(mfa_token=token, methods=methods, expires_in=expires_in):
+            # docs/api.md "Login with a second factor": extension members (RFC 9457 3.2).
+            return MFA_REQUIRED.exception(
+                "the password is right; finish signing in at /auth/login/mfa with a code",
+                extra={"mfa_token": token, "methods": list(methods), "expires_in": expires_in},
+            )
+        case InvalidMfaToken():
+            return INVALID_TOKEN.exception("the mfa_token is unknown, used, expired or exhausted")
+        case InvalidCode():
+            return INVALID_CODE.exception("the code is wrong; check the authenticator's clock")
+        case MfaAlreadyEnabled():
+            return MFA_ALREADY_ENABLED.exception("TOTP is already on for this account")
+        case MfaNotEnabled():
+            return MFA_NOT_ENABLED.exception("TOTP is not on for this account, nor being set up")
         case SessionNotFound():
             return NOT_FOUND.exception("no such session")
         case TooManyAttempts(retry_after=seconds):

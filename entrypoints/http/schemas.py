@@ -56,8 +56,12 @@ class TokenBody(msgspec.Struct):
 
 
 class PasswordChange(msgspec.Struct):
+    """`code` (or `recovery_code`) is asked for when the account has TOTP, ignored otherwise."""
+
     current_password: str
     new_password: str
+    code: str | msgspec.UnsetType = msgspec.UNSET
+    recovery_code: str | msgspec.UnsetType = msgspec.UNSET
 
 
 class AcceptedBody(msgspec.Struct):
@@ -83,7 +87,11 @@ class EmailVerification(msgspec.Struct):
 
 
 class AccountDeletion(msgspec.Struct):
+    """`code` (or `recovery_code`) is asked for when the account has TOTP, ignored otherwise."""
+
     password: str
+    code: str | msgspec.UnsetType = msgspec.UNSET
+    recovery_code: str | msgspec.UnsetType = msgspec.UNSET
 
 
 class SessionBody(msgspec.Struct):

@@ -24,6 +24,8 @@ def bearer_requests(session_id: str) -> list[tuple[str, str, dict | None]]:
         ("POST", "/auth/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD}),
         ("POST", "/auth/email/verify/send", None),
         ("DELETE", "/users/me", {"password": PASSWORD}),
+        ("GET", "/auth/passkeys", None),
+        ("POST", "/auth/passkeys/register/options", {"password": PASSWORD}),
     ]
 
 

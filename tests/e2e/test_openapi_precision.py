@@ -39,6 +39,12 @@ OPERATION_IDS = {
     ("delete", "/auth/passkeys/{passkey_id}"): "removePasskey",
     ("post", "/auth/passkeys/login/options"): "passkeyLoginOptions",
     ("post", "/auth/passkeys/login"): "passkeyLogin",
+    ("post", "/auth/login/mfa"): "loginMfa",
+    ("get", "/auth/mfa"): "getMfa",
+    ("post", "/auth/mfa/totp/setup"): "setUpTotp",
+    ("post", "/auth/mfa/totp/confirm"): "confirmTotp",
+    ("delete", "/auth/mfa/totp"): "removeTotp",
+    ("post", "/auth/mfa/recovery-codes"): "renewRecoveryCodes",
 }
 TOKEN_BODY = "#/components/schemas/TokenBody"
 
@@ -72,6 +78,7 @@ def test_every_operation_has_its_clean_id(document):
     [
         ("post", "/auth/register", "201"),
         ("post", "/auth/login", "200"),
+        ("post", "/auth/login/mfa", "200"),
         ("post", "/auth/refresh", "200"),
         ("post", "/auth/password", "200"),
         ("post", "/auth/passkeys/login", "200"),
@@ -88,6 +95,7 @@ def test_every_token_response_is_typed_as_the_token_body(document, method, path,
     [
         ("post", "/auth/register", {"201"}),
         ("post", "/auth/login", {"200"}),
+        ("post", "/auth/login/mfa", {"200"}),
         ("post", "/auth/refresh", {"200", "401"}),
         ("post", "/auth/password", {"200"}),
         ("post", "/auth/logout", {"204"}),
@@ -137,6 +145,12 @@ def test_the_refresh_cookie_is_documented_under_the_name_in_use(
         ("post", "/auth/register", {"403", "415", "503"}),
         ("post", "/auth/login", {"403", "415", "503"}),
         ("post", "/auth/password", {"415", "503"}),
+        ("post", "/auth/login/mfa", {"400", "401", "403", "415", "429", "503"}),
+        ("post", "/auth/mfa/totp/setup", {"401", "403", "409", "415", "429", "503"}),
+        ("post", "/auth/mfa/totp/confirm", {"400", "401", "409", "415", "429", "503"}),
+        ("delete", "/auth/mfa/totp", {"401", "403", "409", "415", "429", "503"}),
+        ("post", "/auth/mfa/recovery-codes", {"401", "403", "409", "415", "429", "503"}),
+        ("get", "/auth/mfa", {"401", "503"}),
         ("post", "/auth/refresh", {"503"}),
         ("get", "/users/me", {"503"}),
         ("get", "/auth/sessions", {"503"}),
@@ -165,3 +179,29 @@ def test_the_schema_page_loads_only_same_origin_assets_and_they_answer(client):
         assert client.get(url).status_code == 200, url
     assert "cdn" not in page.text.lower()
     assert "unpkg" not in page.text.lower()
+
+
+def test_login_documents_mfa_required_with_its_extension_members(document):
+    forbidden = operation(document, "post", "/auth/login")["responses"]["403"]
+    schema = forbidden["content"]["application/problem+json"]["schema"]
+    name = schema["$ref"].rsplit("/", 1)[1]
+
+    members = document["components"]["schemas"][name]["properties"]
+    assert {"mfa_token", "methods", "expires_in"} <= set(members)
+    assert "mfa-required" in forbidden["description"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "members"),
+    [
+        ("get", "/auth/mfa", "200", {"totp", "recovery_codes_left", "passkeys"}),
+        ("post", "/auth/mfa/totp/setup", "200", {"secret", "otpauth_uri"}),
+        ("post", "/auth/mfa/totp/confirm", "200", {"recovery_codes"}),
+        ("post", "/auth/mfa/recovery-codes", "200", {"recovery_codes"}),
+    ],
+)
+def test_the_second_factor_bodies_are_typed(document, method, path, status, members):
+    content = operation(document, method, path)["responses"][status]["content"]
+    name = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+
+    assert set(document["components"]["schemas"][name]["properties"]) == members

@@ -5,14 +5,20 @@ from __future__ import annotations
 import logging
 
 import pytest
+from dependency_injector import providers
+from litestar.testing import TestClient
+from prometheus_client import REGISTRY
 
 from domain.tokens import TokenType
+from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.e2e.backstage import set_active
 from tests.e2e.conftest import BASE_URL, PASSWORD, bearer, cookie_value, register, settings_for
 from tests.e2e.test_register_and_login import assert_problem
 from tests.support.authenticator import AT, UP, SoftwareAuthenticator, b64url
 
 PASSKEY_AMR = ["hwk", "user", "mfa"]
+ADA = "ada@example.com"
 RP_ID = "testserver.local"
 
 
@@ -81,6 +87,7 @@ def test_a_registered_passkey_signs_in_with_the_passkey_amr(client, container, a
     [listed] = client.get("/auth/passkeys", headers=bearer(response)).json()
     assert listed["id"] == passkey["id"]
     assert listed["last_used_at"] is not None
+    assert client.get("/auth/mfa", headers=bearer(response)).json()["passkeys"] == 1
 
 
 def test_the_options_are_the_webauthn_json_forms_the_contract_names(client, authenticator):
@@ -327,11 +334,6 @@ def test_a_credential_not_in_the_to_json_shape_is_400_and_spends_nothing(client,
 
 
 def test_login_options_and_failed_sign_ins_count_per_client_ip(database_url, container):
-    from dependency_injector import providers
-    from litestar.testing import TestClient
-
-    from entrypoints.http.app import create_app
-
     container.settings.override(
         providers.Object(settings_for(database_url, app_url=BASE_URL, login_max_failures_per_ip=3))
     )
@@ -368,3 +370,58 @@ def test_deleting_the_account_removes_its_passkeys(client, authenticator):
 
     assert deleted.status_code == 204, deleted.text
     assert_problem(sign_in(client, authenticator), 401, "invalid-credentials")
+
+
+def test_a_disabled_account_cannot_sign_in_with_its_passkey(client, container, authenticator):
+    assert add_passkey(client, register(client), authenticator).status_code == 201
+    set_active(client, container, ADA, False)
+
+    assert_problem(sign_in(client, authenticator), 403, "account-disabled")
+
+
+def passkey_events(event: str) -> float:
+    return REGISTRY.get_sample_value("hexauth_passkey_events_total", {"event": event}) or 0.0
+
+
+def test_passkey_events_are_counted(client, authenticator):
+    before = {e: passkey_events(e) for e in ("passkey_registered", "passkey_sign_in_succeeded")}
+
+    assert add_passkey(client, register(client), authenticator).status_code == 201
+    assert sign_in(client, authenticator).status_code == 200
+
+    assert {e: passkey_events(e) - n for e, n in before.items()} == {
+        "passkey_registered": 1.0,
+        "passkey_sign_in_succeeded": 1.0,
+    }
+
+
+def test_passkey_events_are_logged_without_credential_ids_challenges_or_ceremonies(
+    client, authenticator, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    ada = register(client)
+    options = registration_options(client, ada).json()
+    added = client.post(
+        "/auth/passkeys/register",
+        json={
+            "ceremony": options["ceremony"],
+            "credential": authenticator.create(options["publicKey"]),
+        },
+        headers=bearer(ada),
+    )
+    assert added.status_code == 201, added.text
+    assert sign_in(client, authenticator, sign_count=0).status_code == 401  # a regression
+    assert sign_in(client, authenticator).status_code == 200
+
+    logged = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
+    events = {getattr(r, "event", None) for r in caplog.records}
+    assert {
+        "passkey_registered",
+        "passkey_counter_regressed",
+        "passkey_sign_in_succeeded",
+    } <= events
+    credential_id = authenticator.credential_id
+    for secret in (b64url(credential_id), credential_id.hex(), str(credential_id)):
+        assert secret not in logged
+    assert options["ceremony"] not in logged
+    assert options["publicKey"]["challenge"] not in logged

@@ -115,8 +115,8 @@ class InMemoryPasskeyCeremonyRepository(PasskeyCeremonyRepository):
         self.changes[token_hash] = None
         return copy.deepcopy(found)
 
-    async def prune(self, now: datetime) -> int:
-        expired = [key for key, c in self._visible().items() if c.expires_at <= now]
+    async def prune(self, now: datetime, limit: int) -> int:
+        expired = [key for key, c in self._visible().items() if c.expires_at <= now][:limit]
         for token_hash in expired:
             self.changes[token_hash] = None
         return len(expired)

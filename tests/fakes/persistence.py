@@ -35,6 +35,11 @@ from tests.fakes.passkeys import (
     InMemoryPasskeyRepository,
     PasskeyRows,
 )
+from tests.fakes.second_factor import (
+    InMemoryMfaChallengeRepository,
+    InMemorySecondFactorRepository,
+    SecondFactorRows,
+)
 
 
 @dataclass
@@ -46,6 +51,7 @@ class InMemoryStore:
     sessions: dict[UUID, Session] = field(default_factory=dict)
     lifecycle: LifecycleRows = field(default_factory=LifecycleRows)
     passkeys: PasskeyRows = field(default_factory=PasskeyRows)
+    second_factors: SecondFactorRows = field(default_factory=SecondFactorRows)
     commits: int = 0
     down: bool = False
 
@@ -275,6 +281,12 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.passkey_ceremonies = InMemoryPasskeyCeremonyRepository(
             store.passkeys, lambda user_id: bool(exists(user_id))
         )
+        self.second_factors = InMemorySecondFactorRepository(
+            store.second_factors, lambda user_id: bool(exists(user_id))
+        )
+        self.mfa_challenges = InMemoryMfaChallengeRepository(
+            store.second_factors, lambda user_id: bool(exists(user_id))
+        )
 
     async def __aenter__(self) -> Self:
         if self._store.down:
@@ -289,6 +301,8 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.reset_requests.changes.clear()
         self.passkeys.changes.clear()
         self.passkey_ceremonies.changes.clear()
+        self.second_factors.clear()
+        self.mfa_challenges.clear()
 
     async def __aexit__(
         self,
@@ -310,11 +324,14 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.reset_requests.commit()
         self.passkeys.commit()
         self.passkey_ceremonies.commit()
+        self.second_factors.commit()
+        self.mfa_challenges.commit()
         for user_id in self._changes.deleted_users:  # ON DELETE CASCADE
             self._store.users.pop(user_id, None)
             rows = self._store.lifecycle
             rows.links = {k: v for k, v in rows.links.items() if v.user_id != user_id}
             rows.outbox = {k: v for k, v in rows.outbox.items() if v.entry.user_id != user_id}
             self._store.passkeys.forget_user(user_id)
+            self._store.second_factors.delete_user(user_id)
         self._clear()
         self._store.commits += 1

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from application.events import SecurityEventKind as Kind
-from application.login import Login, LoginCommand
+from application.login import LoginCommand
 from application.ports import AttemptCounterUnavailable, Overloaded, StoreUnavailable
 from application.throttling import LoginLimits, LoginThrottle, RegistrationLimits, client_of
 from domain.errors import InvalidCredentials, InvalidEmail, TooManyAttempts
@@ -286,7 +286,7 @@ async def test_an_outage_once_the_password_was_right_uses_up_no_try() -> None:
         return world.unit_of_work(read_only=read_only)
 
     throttle = LoginThrottle(world.attempts, LIMITS)
-    login = Login(down_on_write, world.hasher, world.issuer, world.clock, world.events, throttle)
+    login = world.container.login(unit_of_work=down_on_write, throttle=throttle)
     with pytest.raises(StoreUnavailable):
         await login.execute(LoginCommand(EMAIL, PASSWORD, client_ip=IP))
 

@@ -16,6 +16,7 @@ from application.revoke_session import RevokeSession, RevokeSessionCommand
 from entrypoints.http.controllers.auth import MAX_BODY_BYTES
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.json_body import require_json_body
+from entrypoints.http.mfa_schemas import answer_of
 from entrypoints.http.openapi import uses_refresh_cookie
 from entrypoints.http.problem_docs import (
     BEARER_REFUSED,
@@ -143,10 +144,13 @@ class AccountController(Controller):
         status_code=200,
         guards=[require_json_body],
         summary="Change the password; every session ends and this device gets a fresh one",
-        description="The new password follows the same policy as at registration. On success "
-        "every session of the user is revoked and every access token issued before is refused, "
-        "the caller's included; the response signs this device in on a new session, like login, "
-        "and its access token is the one that works.",
+        description="The new password follows the same policy as at registration. When the "
+        "account has TOTP, exactly one of `code` and `recovery_code` is required too (a recovery "
+        "code is used up); without TOTP both are ignored. On success every session of the user "
+        "is revoked and every access token issued before is refused, the caller's included; the "
+        "response signs this device in on a new session, like login, and its access token is "
+        'the one that works. That session\'s `amr` is `["pwd", "otp", "mfa"]` when a code was '
+        'checked, else `["pwd"]`. Outstanding `mfa_token`s die with the old password.',
         security=BEARER,
         responses=problem_responses(
             {
@@ -154,7 +158,8 @@ class AccountController(Controller):
                 400: MALFORMED_BODY,
                 413: BODY_TOO_LARGE,
                 415: NOT_JSON,
-                403: "The current password is wrong (invalid-credentials)",
+                403: "The current password is wrong, or the account has TOTP and the code is "
+                "missing or wrong (invalid-credentials)",
                 422: "The new password is not acceptable (field `new_password`)",
                 429: THROTTLED,
                 503: STORE_DOWN,
@@ -174,6 +179,7 @@ class AccountController(Controller):
                 data.new_password,
                 request.headers.get("user-agent"),
                 client_ip(request),
+                answer_of(data.code, data.recovery_code),
             )
         )
         return change_password.responder.tokens(result)

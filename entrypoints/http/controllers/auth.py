@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -15,6 +16,7 @@ from domain.errors import InvalidToken
 from entrypoints.http.csrf import REFUSE_CROSS_SITE, REQUIRE_SAME_ORIGIN_REQUEST
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.json_body import require_json_body
+from entrypoints.http.mfa_schemas import LoginRefusalBody
 from entrypoints.http.openapi import uses_refresh_cookie
 from entrypoints.http.problem_docs import (
     BODY_TOO_LARGE,
@@ -28,7 +30,7 @@ from entrypoints.http.problem_docs import (
     no_content,
     problem_responses,
 )
-from entrypoints.http.problems import INVALID_TOKEN, TOKEN_REFUSED
+from entrypoints.http.problems import INVALID_TOKEN, PROBLEM_MEDIA_TYPE, TOKEN_REFUSED
 from entrypoints.http.responses import NO_STORE, WithResponder
 from entrypoints.http.schemas import Credentials, TokenBody
 
@@ -93,18 +95,31 @@ class AuthController(Controller):
         middleware=[REFUSE_CROSS_SITE],
         guards=[require_json_body],
         summary="Sign in with email and password",
-        responses=problem_responses(
-            {
-                400: MALFORMED_BODY,
-                401: "Unknown email or wrong password, alike (invalid-credentials)",
-                403: "The password is right but the account is disabled (account-disabled); or "
-                + CROSS_SITE,
-                413: BODY_TOO_LARGE,
-                415: NOT_JSON,
-                429: THROTTLED,
-                503: STORE_DOWN,
-            }
-        ),
+        description="For an account with TOTP a right password answers 403 `mfa-required` "
+        "instead of tokens: no session, no cookie, and the problem's `mfa_token` (single-use, "
+        "for this account, `expires_in` seconds: AUTH_MFA_TOKEN_TTL) goes to /auth/login/mfa "
+        "with a code. Checks run in this order: 429, 401, account-disabled, email-unverified, "
+        "mfa-required; `mfa-required` neither counts as a failure nor resets the throttle.",
+        responses={
+            **problem_responses(
+                {
+                    400: MALFORMED_BODY,
+                    401: "Unknown email or wrong password, alike (invalid-credentials)",
+                    413: BODY_TOO_LARGE,
+                    415: NOT_JSON,
+                    429: THROTTLED,
+                    503: STORE_DOWN,
+                }
+            ),
+            403: ResponseSpec(
+                data_container=LoginRefusalBody,
+                media_type=PROBLEM_MEDIA_TYPE,
+                description="The password is right but the account has TOTP (mfa-required, "
+                "with `mfa_token`, `methods` and `expires_in`), is disabled (account-disabled) "
+                "or must verify its email (email-unverified); or " + CROSS_SITE,
+                generate_examples=False,
+            ),
+        },
     )
     async def login(
         self,

@@ -1,5 +1,5 @@
-"""Passkeys over HTTP (docs/api.md "Passkeys"): registering and removing them needs a bearer
-access token; signing in with one needs none."""
+"""The signed-in user's passkeys over HTTP (docs/api.md "Passkeys"); signing in with one is
+entrypoints/http/controllers/passkey_sign_in.py."""
 
 from __future__ import annotations
 
@@ -13,27 +13,20 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from application.passkeys.list_passkeys import ListPasskeys, ListPasskeysCommand
 from application.passkeys.register_passkey import RegisterPasskey, RegisterPasskeyCommand
 from application.passkeys.remove_passkey import RemovePasskey, RemovePasskeyCommand
-from application.passkeys.sign_in_with_passkey import SignInWithPasskey, SignInWithPasskeyCommand
 from application.passkeys.start_passkey_registration import (
     StartPasskeyRegistration,
     StartPasskeyRegistrationCommand,
 )
-from application.passkeys.start_passkey_sign_in import (
-    StartPasskeySignIn,
-    StartPasskeySignInCommand,
-)
 from application.results import Principal
 from entrypoints.http.controllers.account import BEARER
 from entrypoints.http.controllers.auth import MAX_BODY_BYTES
-from entrypoints.http.csrf import REFUSE_CROSS_SITE
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.json_body import require_json_body
-from entrypoints.http.openapi import uses_refresh_cookie
 from entrypoints.http.problem_docs import (
     BEARER_REFUSED,
     BODY_TOO_LARGE,
-    CROSS_SITE,
     MALFORMED_BODY,
+    NOT_A_CREDENTIAL,
     NOT_JSON,
     STORE_DOWN,
     THROTTLED,
@@ -41,21 +34,15 @@ from entrypoints.http.problem_docs import (
     no_content,
     problem_responses,
 )
-from entrypoints.http.responses import NO_STORE, WithResponder
+from entrypoints.http.responses import NO_STORE
 from entrypoints.http.schemas import (
     CeremonyBody,
     PasskeyBody,
     PasskeyRegistration,
     PasskeyRegistrationStart,
-    PasskeySignIn,
-    TokenBody,
 )
 
 _BODY_PROBLEMS = {400: MALFORMED_BODY, 413: BODY_TOO_LARGE, 415: NOT_JSON, 503: STORE_DOWN}
-_NOT_A_CREDENTIAL = (
-    "; or a `credential` that is not what `PublicKeyCredential.toJSON()` returns (base64url "
-    "without padding) (validation-error)"
-)
 
 
 class PasskeyController(Controller):
@@ -111,7 +98,7 @@ class PasskeyController(Controller):
                 **_BODY_PROBLEMS,
                 400: "The registration does not verify: a bad attestation, a wrong origin or RP "
                 "ID, a used or expired ceremony, a credential already registered "
-                "(invalid-passkey); " + MALFORMED_BODY + _NOT_A_CREDENTIAL,
+                "(invalid-passkey); " + MALFORMED_BODY + NOT_A_CREDENTIAL,
                 401: BEARER_REFUSED,
                 422: "The name is not 1-64 characters (validation-error, field `name`)",
             }
@@ -169,71 +156,3 @@ class PasskeyController(Controller):
     ) -> Response[None]:
         await remove_passkey.execute(RemovePasskeyCommand(request.user, passkey_id))
         return Response(None, status_code=HTTP_204_NO_CONTENT)
-
-
-class PasskeySignInController(Controller):
-    """Signing in with a passkey: no account is named, the authenticator offers its own."""
-
-    path = "/auth/passkeys/login"
-    tags = ("auth",)
-    request_max_body_size = MAX_BODY_BYTES
-
-    @post(
-        "/options",
-        status_code=200,
-        middleware=[REFUSE_CROSS_SITE],
-        summary="Begin signing in with a passkey: the request options",
-        description="Takes no body and names no account, so it tells nothing about accounts. "
-        "The options have no `allowCredentials` (discoverable credentials) and require user "
-        "verification. Every request counts toward the client IP's login limit "
-        "(AUTH_LOGIN_MAX_FAILURES_PER_IP).",
-        responses=problem_responses(
-            {400: UNREADABLE_PARAMETERS, 403: CROSS_SITE, 429: THROTTLED, 503: STORE_DOWN}
-        ),
-    )
-    async def passkey_login_options(
-        self,
-        request: Request[Any, Any, Any],
-        start_passkey_sign_in: NamedDependency[StartPasskeySignIn],
-    ) -> Response[CeremonyBody]:
-        started = await start_passkey_sign_in.execute(StartPasskeySignInCommand(client_ip(request)))
-        return Response(CeremonyBody.of(started), headers=NO_STORE)
-
-    @post(
-        "",
-        opt=uses_refresh_cookie(sets=200),
-        status_code=200,
-        middleware=[REFUSE_CROSS_SITE],
-        guards=[require_json_body],
-        summary="Sign in with a passkey",
-        description="`credential` is what `PublicKeyCredential.toJSON()` returns for the "
-        'request options. The session\'s `amr` is `["hwk", "user", "mfa"]`: a passkey '
-        "with user verification is multi-factor, so TOTP is never asked. A failure counts "
-        "toward the client IP's login limit.",
-        responses=problem_responses(
-            {
-                **_BODY_PROBLEMS,
-                400: MALFORMED_BODY + _NOT_A_CREDENTIAL,
-                401: "An unknown credential, a bad signature, a wrong origin, a used or expired "
-                "ceremony, a signature counter gone backwards, alike (invalid-credentials)",
-                403: "The passkey is right but the account is disabled (account-disabled) or "
-                "its email unverified where that is required (email-unverified); or " + CROSS_SITE,
-                429: THROTTLED,
-            }
-        ),
-    )
-    async def passkey_login(
-        self,
-        data: JSONBody[PasskeySignIn],
-        request: Request[Any, Any, Any],
-        sign_in_with_passkey: NamedDependency[WithResponder[SignInWithPasskey]],
-    ) -> Response[TokenBody]:
-        result = await sign_in_with_passkey.use_case.execute(
-            SignInWithPasskeyCommand(
-                data.ceremony,
-                data.credential,
-                request.headers.get("user-agent"),
-                client_ip(request),
-            )
-        )
-        return sign_in_with_passkey.responder.tokens(result)

@@ -12,6 +12,7 @@ from application.get_current_user import GetCurrentUser
 from application.results import Principal
 from entrypoints.http.forwarded import client_ip
 from entrypoints.http.json_body import require_json_body
+from entrypoints.http.mfa_schemas import answer_of
 from entrypoints.http.problem_docs import (
     BEARER_REFUSED,
     BODY_TOO_LARGE,
@@ -55,9 +56,11 @@ class UsersController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         guards=[require_json_body],
         summary="Delete the signed-in account, after confirming its password",
-        description="The account, its sessions, its links and its queued mail are gone in one "
-        "transaction, and this device's refresh cookie is cleared. A wrong password counts as a "
-        "failed login for the account and client IP.",
+        description="The account, its sessions, links, second factors and queued mail are gone "
+        "in one transaction, and this device's refresh cookie is cleared. When the account has "
+        "TOTP, exactly one of `code` and `recovery_code` is required too; without TOTP both are "
+        "ignored. A wrong password or code counts as a failed login for the account and client "
+        "IP.",
         security=[{"BearerToken": []}],
         responses={
             **no_content("The account is gone; the cookie is cleared"),
@@ -65,7 +68,8 @@ class UsersController(Controller):
                 {
                     400: MALFORMED_BODY,
                     401: BEARER_REFUSED,
-                    403: "The password is wrong (invalid-credentials)",
+                    403: "The password is wrong, or the account has TOTP and the code is "
+                    "missing or wrong (invalid-credentials)",
                     413: BODY_TOO_LARGE,
                     415: NOT_JSON,
                     429: THROTTLED,
@@ -81,7 +85,12 @@ class UsersController(Controller):
         delete_account: NamedDependency[WithResponder[DeleteAccount]],
     ) -> Response[None]:
         await delete_account.use_case.execute(
-            DeleteAccountCommand(request.user, data.password, client_ip(request))
+            DeleteAccountCommand(
+                request.user,
+                data.password,
+                client_ip(request),
+                answer_of(data.code, data.recovery_code),
+            )
         )
         cookies = [delete_account.responder.cookie.clear()]
         return Response(None, status_code=HTTP_204_NO_CONTENT, headers=NO_STORE, cookies=cookies)

@@ -57,6 +57,16 @@ def total(registry: CollectorRegistry) -> float:
             {"action": "change_password"},
         ),
         (
+            SecurityEvent(SecurityEventKind.MFA_CODE_FAILED, reason="login"),
+            "hexauth_second_factor_events_total",
+            {"event": "mfa_code_failed"},
+        ),
+        (
+            SecurityEvent(SecurityEventKind.MFA_THROTTLED, reason="account"),
+            "hexauth_throttled_requests_total",
+            {"action": "mfa_code"},
+        ),
+        (
             SecurityEvent(SecurityEventKind.SESSION_REVOKED, reason="logout"),
             "hexauth_sessions_revoked_total",
             {"reason": "logout"},

@@ -25,6 +25,9 @@ OUR_TABLES = {
     "mail_outbox",
     "passkeys",
     "passkey_ceremonies",
+    "totp_factors",
+    "recovery_codes",
+    "mfa_challenges",
 }
 
 
@@ -172,3 +175,36 @@ def test_migrating_again_at_head_changes_nothing(tmp_path: Path) -> None:
     assert contents_of(path) == at_head
     assert (head_revision(),) in at_head
     assert sum(1 for row in at_head if "ada@example.com" in row) == 1
+
+
+async def assert_0005_goes_down_with_its_rows_and_up_again(url: str) -> None:
+    # 0005 down drops the second-factor tables with what they hold; up makes them again, empty.
+    migrate.upgrade(url)
+    user = "00000000-0000-0000-0000-000000000001"
+    await run_on(
+        url,
+        "INSERT INTO users (id, email, password_hash, created_at) VALUES"
+        f" ('{user}', 'ada@example.com', 'h', CURRENT_TIMESTAMP)",
+    )
+    await run_on(
+        url,
+        "INSERT INTO totp_factors (user_id, secret_kid, secret_ciphertext, created_at)"
+        f" VALUES ('{user}', 'k1', :sealed, CURRENT_TIMESTAMP)",
+        sealed=b"sealed",
+    )
+    await run_on(url, f"INSERT INTO recovery_codes (user_id, code_hash) VALUES ('{user}', 'h1')")
+    await run_on(
+        url,
+        "INSERT INTO mfa_challenges (token_hash, user_id, credentials_version, created_at,"
+        f" expires_at) VALUES ('t1', '{user}', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+    )
+
+    migrate.downgrade(url, "0004")
+    migrate.upgrade(url)
+    for table in ("totp_factors", "recovery_codes", "mfa_challenges"):
+        assert await run_on(url, f"SELECT count(*) FROM {table}") == [(0,)]
+
+
+@pytest.mark.postgres
+async def test_postgres_0005_goes_down_and_up_again(empty_postgres_url: str) -> None:
+    await assert_0005_goes_down_with_its_rows_and_up_again(empty_postgres_url)

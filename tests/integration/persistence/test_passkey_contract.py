@@ -222,16 +222,20 @@ async def test_an_uncommitted_take_leaves_the_ceremony(backend: Backend) -> None
         assert await uow.passkey_ceremonies.take(ceremony.token_hash, ceremony.purpose) == ceremony
 
 
-async def test_pruning_removes_the_expired_ceremonies_only(backend: Backend) -> None:
-    expired = await given_ceremony(backend, a_ceremony())
+async def test_pruning_removes_expired_ceremonies_only_a_batch_at_a_time(
+    backend: Backend,
+) -> None:
+    expired = [await given_ceremony(backend, a_ceremony()) for _ in range(3)]
     fresh = a_ceremony()
     fresh.expires_at = NOW + CEREMONY_TTL * 2
     await given_ceremony(backend, fresh)
 
     async with backend.unit_of_work() as uow:
-        assert await uow.passkey_ceremonies.prune(NOW + CEREMONY_TTL) == 1
+        assert await uow.passkey_ceremonies.prune(NOW + CEREMONY_TTL, limit=2) == 2
+        assert await uow.passkey_ceremonies.prune(NOW + CEREMONY_TTL, limit=2) == 1
         await uow.commit()
 
     async with backend.unit_of_work() as uow:
-        assert await uow.passkey_ceremonies.take(expired.token_hash, expired.purpose) is None
+        for ceremony in expired:
+            assert await uow.passkey_ceremonies.take(ceremony.token_hash, ceremony.purpose) is None
         assert await uow.passkey_ceremonies.take(fresh.token_hash, fresh.purpose) == fresh

@@ -1,0 +1,1 @@
+"""The second factor's adapters: RFC 6238 (pyotp), recovery codes, and sealed TOTP secrets."""
