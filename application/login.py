@@ -37,7 +37,8 @@ class LoginCommand:
 
 
 class Login:
-    """Check a password and start a new refresh session for the account."""
+    """Check a password and start a new refresh session for the account; for an account with
+    TOTP, start its second step instead (application/mfa/challenges.py)."""
 
     def __init__(
         self,
