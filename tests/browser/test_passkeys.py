@@ -13,9 +13,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, CDPSession, Page, expect
 
-from tests.browser.authenticator import sign_out, turn_on_totp
+from tests.browser.authenticator_app import turn_on_totp
 from tests.browser.conftest import app_served
-from tests.browser.pages import PASSWORD, an_email, app_url, open_signed_out, sign_up, signed_in_as
+from tests.browser.pages import (
+    PASSWORD,
+    an_email,
+    app_url,
+    open_signed_out,
+    sign_out,
+    sign_up,
+    signed_in_as,
+)
 from tests.e2e.processes import Server
 from tests.e2e.served import free_port
 

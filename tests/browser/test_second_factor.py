@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.authenticator import sign_out, turn_on_totp
+from tests.browser.authenticator_app import turn_on_totp
 from tests.browser.pages import (
     PASSWORD,
     an_email,
     app_url,
     open_signed_out,
     sign_in,
+    sign_out,
     sign_up,
     signed_in_as,
     submit,

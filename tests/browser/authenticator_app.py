@@ -55,8 +55,3 @@ def turn_on_totp(page: Page) -> TotpOn:
     expect(page.get_by_test_id("totp-status")).to_have_attribute("data-enabled", "true")
     codes = page.get_by_test_id("recovery-code").all_inner_texts()
     return TotpOn(app, [code.strip() for code in codes])
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_test_id("sign-out").click()
-    page.get_by_test_id("signed-out").wait_for()
