@@ -77,8 +77,9 @@ export function TotpSettings({
     </label>
   );
 
+  // A form, so Enter sets up or confirms and password managers see the password field.
   return (
-    <div>
+    <form onSubmit={(event) => event.preventDefault()}>
       <h2>Two-step sign-in</h2>
       <p
         data-testid="totp-status"
@@ -115,15 +116,15 @@ export function TotpSettings({
         <>
           {passwordInput}
           {codeInput}
-          <button data-testid="recovery-codes-new" onClick={renewCodes}>
+          <button data-testid="recovery-codes-new" type="button" onClick={renewCodes}>
             New recovery codes
           </button>
-          <button data-testid="totp-remove" onClick={remove}>
+          <button data-testid="totp-remove" type="button" onClick={remove}>
             Turn off
           </button>
         </>
       )}
-    </div>
+    </form>
   );
 }
 
@@ -155,7 +156,7 @@ function RecoveryCodes({ codes, onSaved }: { codes: string[]; onSaved: () => voi
           </li>
         ))}
       </ul>
-      <button data-testid="recovery-codes-saved" onClick={onSaved}>
+      <button data-testid="recovery-codes-saved" type="button" onClick={onSaved}>
         I have saved them
       </button>
     </div>
