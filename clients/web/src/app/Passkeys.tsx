@@ -28,7 +28,9 @@ export function Passkeys({
     const factor = totpOn ? secondFactorFrom(code) : undefined;
     const added = await run(async () => {
       await addPasskey(client, { name, password, factor });
-      await Promise.all([load(), onChanged()]);
+      // The list shows the new passkey as the inputs clear (one render, after every request).
+      const [listed] = await Promise.all([listPasskeys(client), onChanged()]);
+      setPasskeys(listed);
     });
     if (added) {
       setName("");

@@ -27,6 +27,8 @@ export function TotpSettings({
   const [setup, setSetup] = useState<TotpSetup | null>(null);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
 
+  // Every request of an action is done before its outcome shows and the inputs clear (in one
+  // render), so nothing typed once the outcome appeared is wiped.
   const act = async (action: () => Promise<void>) => {
     if (await run(action)) {
       setPassword("");
@@ -36,20 +38,22 @@ export function TotpSettings({
   const startSetup = () => act(async () => setSetup(await setUpTotp(client, password)));
   const confirm = () =>
     act(async () => {
-      setRecoveryCodes(await confirmTotp(client, code.trim()));
-      setSetup(null); // the secret is never shown again (docs/api.md "TOTP")
+      const codes = await confirmTotp(client, code.trim());
       await onChanged();
+      setSetup(null); // the secret is never shown again (docs/api.md "TOTP")
+      setRecoveryCodes(codes);
     });
   const renewCodes = () =>
     act(async () => {
-      setRecoveryCodes(await newRecoveryCodes(client, password, secondFactorFrom(code)));
+      const codes = await newRecoveryCodes(client, password, secondFactorFrom(code));
       await onChanged();
+      setRecoveryCodes(codes);
     });
   const remove = () =>
     act(async () => {
       await removeTotp(client, password, secondFactorFrom(code));
-      setRecoveryCodes(null);
       await onChanged();
+      setRecoveryCodes(null);
     });
 
   const passwordInput = (
