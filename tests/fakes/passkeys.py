@@ -2,11 +2,13 @@
 
 tests/integration/persistence/test_passkey_contract.py holds them to the adapters' behaviour.
 The repositories buffer their writes like a transaction; InMemoryUnitOfWork commits or drops
-them.
+them. Reads hand control to the event loop, as a database round trip does (tests/fakes/
+persistence.py says why).
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +26,9 @@ class PasskeyRows:
 
     passkeys: dict[UUID, Passkey] = field(default_factory=dict)
     ceremonies: dict[str, PasskeyCeremony] = field(default_factory=dict)
+    held: set[str] = field(default_factory=set)
+    """Ceremonies an open unit of work has taken: like the DELETE's row lock, another unit of
+    work's take of one finds nothing (the first's commit would leave it nothing to find)."""
 
     def forget_user(self, user_id: UUID) -> None:
         """ON DELETE CASCADE."""
@@ -59,10 +64,12 @@ class InMemoryPasskeyRepository(PasskeyRepository):
     async def list_for_user(self, user_id: UUID) -> list[Passkey]:
         mine = [passkey for passkey in self._visible() if passkey.user_id == user_id]
         mine.sort(key=lambda passkey: (passkey.created_at, passkey.id), reverse=True)
+        await asyncio.sleep(0)  # a round trip: concurrent requests interleave here
         return copy.deepcopy(mine)
 
     async def get_by_credential_id(self, credential_id: bytes) -> Passkey | None:
         found = next((p for p in self._visible() if p.credential_id == credential_id), None)
+        await asyncio.sleep(0)  # a round trip: concurrent requests interleave here
         return copy.deepcopy(found)
 
     async def save_use(self, passkey: Passkey, read_sign_count: int) -> bool:
@@ -88,6 +95,19 @@ class InMemoryPasskeyCeremonyRepository(PasskeyCeremonyRepository):
         self._rows = rows
         self._user_exists = user_exists
         self.changes: dict[str, PasskeyCeremony | None] = {}
+        self._holding: set[str] = set()
+
+    def clear(self) -> None:
+        """Drop the buffered writes and let go of the ceremonies held (the end of a unit of
+        work)."""
+        self._rows.held -= self._holding
+        self._holding.clear()
+        self.changes.clear()
+
+    def _hold(self, token_hash: str) -> None:
+        self._rows.held.add(token_hash)
+        self._holding.add(token_hash)
+        self.changes[token_hash] = None
 
     def _visible(self) -> dict[str, PasskeyCeremony]:
         merged: dict[str, PasskeyCeremony | None] = {**self._rows.ceremonies, **self.changes}
@@ -99,7 +119,7 @@ class InMemoryPasskeyCeremonyRepository(PasskeyCeremonyRepository):
                 self._rows.ceremonies.pop(token_hash, None)
             else:
                 self._rows.ceremonies[token_hash] = ceremony
-        self.changes.clear()
+        self.clear()
 
     async def add(self, ceremony: PasskeyCeremony) -> None:
         if ceremony.user_id is not None and not self._user_exists(ceremony.user_id):
@@ -110,13 +130,19 @@ class InMemoryPasskeyCeremonyRepository(PasskeyCeremonyRepository):
 
     async def take(self, token_hash: str, purpose: CeremonyPurpose) -> PasskeyCeremony | None:
         found = self._visible().get(token_hash)
-        if found is None or found.purpose is not purpose:
+        if found is None or found.purpose is not purpose or token_hash in self._rows.held:
             return None
-        self.changes[token_hash] = None
+        self._hold(token_hash)
+        await asyncio.sleep(0)  # a round trip: concurrent requests interleave here
         return copy.deepcopy(found)
 
     async def prune(self, now: datetime, limit: int) -> int:
-        expired = [key for key, c in self._visible().items() if c.expires_at <= now][:limit]
+        # Like FOR UPDATE SKIP LOCKED: ceremonies another unit of work holds are left alone.
+        expired = [
+            key
+            for key, c in self._visible().items()
+            if c.expires_at <= now and key not in self._rows.held
+        ][:limit]
         for token_hash in expired:
-            self.changes[token_hash] = None
+            self._hold(token_hash)
         return len(expired)

@@ -300,7 +300,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.outbox.changes.clear()
         self.reset_requests.changes.clear()
         self.passkeys.changes.clear()
-        self.passkey_ceremonies.changes.clear()
+        self.passkey_ceremonies.clear()
         self.second_factors.clear()
         self.mfa_challenges.clear()
 

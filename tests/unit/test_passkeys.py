@@ -9,6 +9,7 @@ import pytest
 
 from application.events import SecurityEventKind
 from application.logout_all import LogoutAllCommand
+from application.operator.reset_second_factor import ResetSecondFactorCommand
 from application.passkeys.list_passkeys import ListPasskeysCommand
 from application.passkeys.register_passkey import RegisterPasskeyCommand
 from application.passkeys.remove_passkey import RemovePasskeyCommand
@@ -345,6 +346,18 @@ async def test_a_passkey_is_removed_by_its_owner_only() -> None:
     assert SecurityEventKind.PASSKEY_REMOVED in world.events.kinds()
 
 
+async def test_an_operators_second_factor_reset_removes_no_passkey() -> None:
+    world = a_world()
+    signed = await world.sign_up()
+    totp = await enable_totp(world, signed)
+    authenticator = an_authenticator()
+    await add_passkey(world, signed, authenticator, code=code_at(totp.secret, world.clock.now()))
+
+    await world.reset_second_factor.execute(ResetSecondFactorCommand(EMAIL))
+
+    assert (await sign_in(world, authenticator)).user.id == signed.user.id
+
+
 async def test_a_password_reset_removes_no_passkey() -> None:
     world = a_world()
     signed = await world.sign_up()
@@ -370,3 +383,22 @@ async def test_beginning_a_ceremony_removes_expired_ones() -> None:
 
     [left] = world.store.passkeys.ceremonies.values()
     assert left.expires_at > world.clock.now()
+
+
+async def test_of_two_sign_ins_with_one_ceremony_only_one_succeeds() -> None:
+    world = a_world()
+    signed = await world.sign_up()
+    synced = an_authenticator(synced=True)  # no counter: only the ceremony can tell them apart
+    await add_passkey(world, signed, synced)
+    started = await world.start_passkey_sign_in.execute(StartPasskeySignInCommand(IP))
+    answers = [
+        SignInWithPasskeyCommand(started.ceremony, synced.get(started.public_key), None, IP)
+        for _ in range(2)
+    ]
+
+    outcomes = await asyncio.gather(
+        *(world.sign_in_with_passkey.execute(answer) for answer in answers),
+        return_exceptions=True,
+    )
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["AuthResult", "PasskeySignInFailed"]

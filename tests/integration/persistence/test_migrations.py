@@ -149,6 +149,44 @@ async def test_sqlite_sessions_from_before_0004_signed_in_with_a_password(tmp_pa
     await assert_sessions_gain_and_lose_their_amr(f"sqlite+aiosqlite:///{tmp_path / 'hexauth.db'}")
 
 
+async def assert_passkeys_come_and_go_and_accounts_stay(url: str) -> None:
+    # 0006: the passkey tables, removed with their rows on the way down; accounts are untouched.
+    migrate.upgrade(url, "0005")
+    await run_on(
+        url,
+        "INSERT INTO users (id, email, password_hash, created_at) VALUES"
+        " ('00000000-0000-0000-0000-000000000001', 'ada@example.com', 'h', CURRENT_TIMESTAMP)",
+    )
+
+    migrate.upgrade(url, "0006")
+    await run_on(
+        url,
+        "INSERT INTO passkeys (id, user_id, credential_id, public_key, sign_count, name,"
+        " created_at) VALUES ('00000000-0000-0000-0000-000000000002',"
+        " '00000000-0000-0000-0000-000000000001', :credential, :key, 4294967295, 'Laptop',"
+        " CURRENT_TIMESTAMP)",
+        credential=b"\x01" * 32,
+        key=b"\x02" * 77,
+    )
+    assert await run_on(url, "SELECT sign_count FROM passkeys") == [(4294967295,)]
+
+    migrate.downgrade(url, "0005")
+    tables = (await inspect_database(url))["tables"]
+    assert not {"passkeys", "passkey_ceremonies"} & tables
+    assert len(await run_on(url, "SELECT id FROM users")) == 1
+
+
+@pytest.mark.postgres
+async def test_postgres_passkeys_come_and_go_with_0006(empty_postgres_url: str) -> None:
+    await assert_passkeys_come_and_go_and_accounts_stay(empty_postgres_url)
+
+
+async def test_sqlite_passkeys_come_and_go_with_0006(tmp_path: Path) -> None:
+    await assert_passkeys_come_and_go_and_accounts_stay(
+        f"sqlite+aiosqlite:///{tmp_path / 'hexauth.db'}"
+    )
+
+
 def contents_of(path: Path) -> list[tuple[Any, ...]]:
     """Every table, index and trigger as SQLite stores its SQL, Alembic's revision, the users."""
     with closing(sqlite3.connect(path)) as connection:
