@@ -9,7 +9,7 @@ from application.mfa.recovery_codes import RecoveryCodeMaker
 from application.ports import Clock, StoreUnavailable, UnitOfWorkFactory
 from application.results import Principal
 from application.throttling import LoginThrottle
-from domain.errors import InvalidCode, MfaAlreadyEnabled, MfaNotEnabled
+from domain.errors import InvalidCode, MfaAlreadyEnabled, MfaNotEnabled, TooManyAttempts
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,18 @@ class ConfirmTotp:
             raise MfaNotEnabled
         if factor.enabled:
             raise MfaAlreadyEnabled
-        reservation = await self._throttle.reserve_code(user, command.client_ip)
+        try:
+            reservation = await self._throttle.reserve_code(user, command.client_ip)
+        except TooManyAttempts as refused:
+            self._events.record(
+                SecurityEvent(
+                    SecurityEventKind.MFA_THROTTLED,
+                    user_id=user.id,
+                    client_ip=command.client_ip,
+                    reason=refused.reason,
+                )
+            )
+            raise
         step = self._second_factor.code_step(factor, command.code)
         if step is None:
             self._events.record(

@@ -98,7 +98,10 @@ class Problem:
 VALIDATION_ERROR = Problem("validation-error", 422, "Your request is not valid")
 MALFORMED_BODY = Problem("validation-error", 400, "Your request is not valid")
 INVALID_CREDENTIALS = Problem("invalid-credentials", 401, "Invalid email or password")
-WRONG_CURRENT_PASSWORD = Problem("invalid-credentials", 403, "The current password is wrong")
+WRONG_CURRENT_PASSWORD = Problem(
+    "invalid-credentials", 403, "The current password or the second factor is wrong"
+)
+WRONG_CODE = Problem("invalid-credentials", 401, "The code is wrong")
 INVALID_TOKEN = Problem("invalid-token", 401, "Missing or invalid token")
 CSRF_REJECTED = Problem("csrf-rejected", 403, "Cross-site request refused")
 ACCOUNT_DISABLED = Problem("account-disabled", 403, "This account is disabled")
@@ -157,7 +160,8 @@ def _from_domain(error: DomainError) -> ProblemDetailsException:
         case EmailUnverified():
             return EMAIL_UNVERIFIED.exception("verify your email with the link mailed to you")
         case WrongCurrentPassword():
-            return WRONG_CURRENT_PASSWORD.exception("the current password is wrong")
+            # Its message is one of the use case's constants: which of the two was wrong.
+            return WRONG_CURRENT_PASSWORD.exception(str(error) or "the current password is wrong")
         case MfaRequired(mfa_token=token, methods=methods, expires_in=expires_in):
             # docs/api.md "Login with a second factor": extension members (RFC 9457 3.2).
             return MFA_REQUIRED.exception(

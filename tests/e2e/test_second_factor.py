@@ -9,6 +9,7 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import TestClient
 
+from application.throttling import LoginLimits
 from entrypoints.http.app import create_app
 from tests.e2e.backstage import set_active
 from tests.e2e.conftest import PASSWORD, bearer, register, set_cookie_header
@@ -192,11 +193,10 @@ def test_neither_both_or_a_non_string_is_400_and_counts_nothing(client, clock, b
     assert done.status_code == 200
 
 
-def test_five_wrong_codes_kill_the_mfa_token(client, clock, container, settings):
-    # A looser pair limit than the default 5, which would answer 429 first.
-    container.settings.override(
-        providers.Object(settings.model_copy(update={"login_max_failures": 50}))
-    )
+def test_five_wrong_codes_kill_the_mfa_token(client, clock, container):
+    # A looser pair limit than the default 5, which would answer 429 first (the throttle is
+    # built at its first use, after this).
+    container.login_limits.override(providers.Object(LoginLimits(max_failures=50)))
     signed = register(client)
     secret, _ = enable(client, clock, signed)
     token = mfa_token(client)

@@ -167,3 +167,26 @@ async def test_a_code_one_step_early_or_late_is_accepted_but_not_two() -> None:
     world.clock.advance(minutes=5)
     early = code_at(totp.secret, world.clock.now(), steps=-1)
     await change(world, signed, SecondFactorAnswer(early))
+
+
+async def test_a_wrong_password_spends_no_code() -> None:
+    world = a_world()
+    signed = await world.sign_up()
+    totp = await enable_totp(world, signed)
+    answer = SecondFactorAnswer(recovery_code=totp.recovery_codes[0])
+
+    with pytest.raises(WrongCurrentPassword, match="password"):
+        await world.change_password.execute(
+            ChangePasswordCommand(
+                world.principal_of(signed),
+                "not the password at all",
+                NEW_PASSWORD,
+                None,
+                IP,
+                answer,
+            )
+        )
+
+    assert await codes_left(world, signed) == 10
+    assert SecurityEventKind.REAUTHENTICATION_FAILED in world.events.kinds()
+    await change(world, signed, answer)

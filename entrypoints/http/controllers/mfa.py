@@ -45,8 +45,8 @@ from entrypoints.http.problem_docs import (
     no_content,
     problem_responses,
 )
-from entrypoints.http.problems import INVALID_CREDENTIALS
 from entrypoints.http.problems import MALFORMED_BODY as MALFORMED_BODY_PROBLEM
+from entrypoints.http.problems import WRONG_CODE
 from entrypoints.http.responses import NO_STORE, WithResponder
 from entrypoints.http.schemas import TokenBody
 
@@ -129,7 +129,9 @@ class MfaLoginController(Controller):
         try:
             result = await login_with_code.use_case.execute(command)
         except InvalidCredentials:
-            raise INVALID_CREDENTIALS.exception("the code is wrong") from None
+            raise WRONG_CODE.exception(
+                "the code is wrong, used already, or a recovery code spent"
+            ) from None
         return login_with_code.responder.tokens(result)
 
 
