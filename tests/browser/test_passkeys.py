@@ -88,6 +88,8 @@ def test_a_passkey_added_on_this_device_signs_in_without_the_password(
     assert sign_in_with_passkey(page, url) == 200
     signed_in_as(page, email)
     expect(page.get_by_test_id("error")).to_have_count(0)
+    this_session = page.locator('[data-testid="session"][data-current="true"]')
+    expect(this_session).to_have_attribute("data-amr", "hwk user mfa")
     context.close()
 
 

@@ -50,6 +50,8 @@ def test_sign_in_asks_for_the_code_or_a_recovery_code_once_totp_is_on(
     page.get_by_test_id("mfa-code").fill(totp.app.code())
     page.get_by_test_id("mfa-submit").click()
     signed_in_as(page, email)
+    this_session = page.locator('[data-testid="session"][data-current="true"]')
+    expect(this_session).to_have_attribute("data-amr", "pwd otp mfa")
     sign_out(page)
 
     password_step(page, url, email)

@@ -90,8 +90,14 @@ export function Account({ user }: { user: User }) {
       <h2>Sessions</h2>
       <ul data-testid="sessions">
         {sessions.map((session) => (
-          <li key={session.id} data-testid="session" data-current={session.current}>
+          <li
+            key={session.id}
+            data-testid="session"
+            data-current={session.current}
+            data-amr={session.amr.join(" ")}
+          >
             <span className="agent">{describeAgent(session.user_agent)}</span>
+            <span>{describeSignIn(session.amr)}</span>
             <span>since {new Date(session.created_at).toLocaleString()}</span>
             {session.current && <strong data-testid="this-device">this device</strong>}
             <button data-testid="revoke" onClick={() => revoke(session)}>
@@ -116,6 +122,12 @@ export function Account({ user }: { user: User }) {
       <DeleteAccount totpOn={totpOn} run={run} />
     </section>
   );
+}
+
+/** How a session signed in, from its `amr` (RFC 8176 method values, docs/api.md "amr"). */
+function describeSignIn(amr: readonly string[]): string {
+  if (amr.includes("hwk")) return "with a passkey";
+  return amr.includes("otp") ? "with password and code" : "with password";
 }
 
 function describeAgent(userAgent: string): string {
