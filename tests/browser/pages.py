@@ -45,6 +45,11 @@ def sign_in(page: Page, url: str, email: str) -> None:
     signed_in_as(page, email)
 
 
+def sign_out(page: Page) -> None:
+    page.get_by_test_id("sign-out").click()
+    page.get_by_test_id("signed-out").wait_for()
+
+
 def signed_in_as(page: Page, email: str, timeout: float = 10_000) -> None:
     shown = page.get_by_test_id("signed-in-as")
     shown.wait_for(timeout=timeout)

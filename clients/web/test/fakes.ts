@@ -20,7 +20,8 @@ export interface Call {
   init: RequestInit;
 }
 
-/** The API: rotates the refresh token on each refresh and records every token presented. */
+/** The API: rotates the refresh token on each refresh and records every token presented. With
+ * `secondFactor`, a login asks for it (the code "123456" or the recovery code "ABCDE-FGHJK"). */
 export function fakeApi({ accessTtlMs = 60_000 } = {}) {
   let generation = 0;
   const api = {
@@ -28,6 +29,7 @@ export function fakeApi({ accessTtlMs = 60_000 } = {}) {
     validAccess: new Set<string>(),
     presentedRefreshTokens: [] as string[],
     refusesRefresh: false,
+    secondFactor: false,
     /** The mailed links' tokens the API still takes. */
     linkTokens: new Set<string>(),
     calls: [] as Call[],
@@ -52,7 +54,20 @@ export function fakeApi({ accessTtlMs = 60_000 } = {}) {
         }
         return issue();
       }
+      if (path === "/auth/login" && api.secondFactor) {
+        return problem(403, "mfa-required", { mfa_token: "mfa-token-1", methods: ["totp", "recovery_code"], expires_in: 300 });
+      }
       if (path === "/auth/login" || path === "/auth/register") return issue(path === "/auth/register" ? 201 : 200);
+      if (path === "/auth/login/mfa") {
+        const body = JSON.parse(String(init.body)) as Record<string, unknown>;
+        if (body.mfa_token !== "mfa-token-1") return problem(401, "invalid-token");
+        if (body.code === "123456" || body.recovery_code === "ABCDE-FGHJK") return issue();
+        return problem(401, "invalid-credentials");
+      }
+      if (path === "/auth/passkeys/login/options") {
+        return Response.json({ ceremony: "ceremony-1", publicKey: { challenge: "Y2hhbGxlbmdl", rpId: "localhost" } });
+      }
+      if (path === "/auth/passkeys/login") return issue();
       if (path === "/auth/logout") {
         api.cookie = null;
         return new Response(null, { status: 204 });
@@ -66,7 +81,7 @@ export function fakeApi({ accessTtlMs = 60_000 } = {}) {
       if (bearer === null || !api.validAccess.has(bearer)) return problem(401, "invalid-token");
       if (path === "/auth/email/verify/send") return Response.json({}, { status: 202 });
       if (path === "/auth/password") return issue();
-      if (path === "/auth/logout-all") {
+      if (path === "/auth/logout-all" || (path === "/users/me" && call.method === "DELETE")) {
         api.cookie = null;
         return new Response(null, { status: 204 });
       }

@@ -1,8 +1,11 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { problemFrom, type Session, type User } from "../auth";
+import { useCallback, useEffect, useState } from "react";
+import { getMfaStatus, problemFrom, type MfaStatus, type Session, type User } from "../auth";
 import { useAuth } from "../react/auth";
-import { NewPasswordField } from "./fields";
+import { ChangePassword } from "./ChangePassword";
+import { DeleteAccount } from "./DeleteAccount";
+import { Passkeys } from "./Passkeys";
 import { ProblemMessage, useProblem } from "./problems";
+import { TotpSettings } from "./TotpSettings";
 
 export function Account({ user }: { user: User }) {
   const { client } = useAuth();
@@ -10,6 +13,7 @@ export function Account({ user }: { user: User }) {
   const [profile, setProfile] = useState<User | null>(null);
   const [sessions, setSessions] = useState<Session[]>([]);
   const [verificationSent, setVerificationSent] = useState(false);
+  const [mfa, setMfa] = useState<MfaStatus | null>(null);
 
   const getJson = useCallback(
     async <T,>(path: string): Promise<T> => {
@@ -24,9 +28,11 @@ export function Account({ user }: { user: User }) {
     () => getJson<Session[]>("/auth/sessions").then(setSessions),
     [getJson],
   );
+  const loadMfa = useCallback(async () => setMfa(await getMfaStatus(client)), [client]);
   useEffect(() => {
-    void run(() => Promise.all([loadProfile(), loadSessions()]));
-  }, [run, loadProfile, loadSessions]);
+    void run(() => Promise.all([loadProfile(), loadSessions(), loadMfa()]));
+  }, [run, loadProfile, loadSessions, loadMfa]);
+  const totpOn = mfa?.totp ?? false;
 
   const revoke = (session: Session) =>
     run(async () => {
@@ -84,8 +90,14 @@ export function Account({ user }: { user: User }) {
       <h2>Sessions</h2>
       <ul data-testid="sessions">
         {sessions.map((session) => (
-          <li key={session.id} data-testid="session" data-current={session.current}>
+          <li
+            key={session.id}
+            data-testid="session"
+            data-current={session.current}
+            data-amr={session.amr.join(" ")}
+          >
             <span className="agent">{describeAgent(session.user_agent)}</span>
+            <span>{describeSignIn(session.amr)}</span>
             <span>since {new Date(session.created_at).toLocaleString()}</span>
             {session.current && <strong data-testid="this-device">this device</strong>}
             <button data-testid="revoke" onClick={() => revoke(session)}>
@@ -98,58 +110,24 @@ export function Account({ user }: { user: User }) {
         Reload sessions
       </button>
 
-      <ChangePassword email={user.email} onChanged={loadSessions} run={run} problem={problem} />
+      {mfa && <TotpSettings status={mfa} onChanged={loadMfa} run={run} />}
+      <Passkeys totpOn={totpOn} onChanged={loadMfa} run={run} />
+      <ChangePassword
+        email={user.email}
+        totpOn={totpOn}
+        onChanged={() => Promise.all([loadSessions(), loadMfa()]).then(() => undefined)}
+        run={run}
+        problem={problem}
+      />
+      <DeleteAccount totpOn={totpOn} run={run} />
     </section>
   );
 }
 
-/** Shares the account's problem, so the page has one `error`: the last problem's detail. */
-function ChangePassword({
-  email,
-  onChanged,
-  run,
-  problem,
-}: { email: string; onChanged: () => Promise<void> } & ReturnType<typeof useProblem>) {
-  const { client } = useAuth();
-  const [current, setCurrent] = useState("");
-  const [next, setNext] = useState("");
-  const [done, setDone] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setDone(false);
-    const changed = await run(async () => {
-      await client.changePassword(current, next);
-      await onChanged();
-    });
-    if (changed) {
-      setCurrent("");
-      setNext("");
-      setDone(true);
-    }
-  };
-
-  return (
-    <form onSubmit={submit}>
-      <h2>Change password</h2>
-      <input type="email" autoComplete="username" value={email} readOnly hidden />
-      <label>
-        Current password
-        <input
-          data-testid="current-password"
-          type="password"
-          autoComplete="current-password"
-          value={current}
-          onChange={(event) => setCurrent(event.target.value)}
-        />
-      </label>
-      <NewPasswordField value={next} onChange={setNext} problem={problem} />
-      <button data-testid="change-password" type="submit">
-        Change password
-      </button>
-      {done && <p data-testid="password-changed">Password changed; every other session ended.</p>}
-    </form>
-  );
+/** How a session signed in, from its `amr` (RFC 8176 method values, docs/api.md "amr"). */
+function describeSignIn(amr: readonly string[]): string {
+  if (amr.includes("hwk")) return "with a passkey";
+  return amr.includes("otp") ? "with password and code" : "with password";
 }
 
 function describeAgent(userAgent: string): string {

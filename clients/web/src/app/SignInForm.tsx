@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from "react";
+import type { MfaChallenge } from "../auth";
 import { useAuth } from "../react/auth";
 import { FieldMessage, ProblemMessage, useProblem } from "./problems";
+import { SecondFactorStep } from "./SecondFactorStep";
 
 export function SignInForm() {
   const { client } = useAuth();
@@ -9,14 +11,35 @@ export function SignInForm() {
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [forgotSentTo, setForgotSentTo] = useState<string | null>(null);
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
 
   const submit = (action: "sign-in" | "sign-up") => async (event?: FormEvent) => {
     event?.preventDefault();
     setBusy(true);
-    const go = action === "sign-in" ? client.signIn : client.signUp;
-    await run(() => go(email, password));
+    if (action === "sign-up") await run(() => client.signUp(email, password));
+    else await run(async () => setChallenge(await client.signIn(email, password)));
     setBusy(false);
   };
+
+  const signInWithPasskey = async () => {
+    setBusy(true);
+    await run(client.signInWithPasskey);
+    setBusy(false);
+  };
+
+  if (challenge !== null) {
+    return (
+      <section data-testid="signed-out">
+        <SecondFactorStep
+          key={challenge.mfaToken}
+          challenge={challenge}
+          onExpired={() => setChallenge(null)}
+          run={run}
+        />
+        <ProblemMessage problem={problem} />
+      </section>
+    );
+  }
 
   const forgot = async () => {
     setBusy(true);
@@ -60,6 +83,16 @@ export function SignInForm() {
           </button>
           <button data-testid="forgot-password" type="button" disabled={busy} onClick={forgot}>
             Forgot password?
+          </button>
+        </div>
+        <div className="actions">
+          <button
+            data-testid="passkey-sign-in"
+            type="button"
+            disabled={busy}
+            onClick={signInWithPasskey}
+          >
+            Sign in with a passkey
           </button>
         </div>
       </form>

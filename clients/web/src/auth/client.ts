@@ -9,13 +9,16 @@
  * - every request that presents or replaces the refresh cookie holds one Web Lock shared by all
  *   tabs, so two tabs never present the same refresh token (the server's grace window is for
  *   lost responses, not for us);
+ * - a sign-in ends in one signed-in state, however it went: a password, a password and a second
+ *   factor (TOTP or recovery code), or a passkey;
  * - sign-in and sign-out are broadcast (nothing secret: just the event), every tab follows;
  * - `fetch` adds the bearer; on a 401 it refreshes once and retries once;
  * - a refused refresh (401, 403) means signed out;
  * - the mailed links' tokens (reset, verification) are sent once, in a JSON body, and kept nowhere.
  */
-import { ProblemError, problemFrom } from "./problem";
-import type { AuthState, TokenResponse } from "./types";
+import { mfaChallengeFrom, ProblemError, problemFrom } from "./problem";
+import type { AuthState, MfaChallenge, PasskeyCeremony, SecondFactor, TokenResponse } from "./types";
+import { browserWebAuthn, type WebAuthn } from "./webauthn";
 
 export interface AuthClientOptions {
   /** Where the API is; "" (the default) is this page's origin. */
@@ -25,6 +28,8 @@ export interface AuthClientOptions {
   locks?: Pick<LockManager, "request"> | null;
   /** A BroadcastChannel named "hexauth" by default; null keeps this tab to itself. */
   channel?: Pick<BroadcastChannel, "postMessage" | "addEventListener" | "close"> | null;
+  /** The browser's passkey ceremonies by default. */
+  webauthn?: WebAuthn;
 }
 
 export type AuthClient = ReturnType<typeof createAuthClient>;
@@ -38,6 +43,7 @@ const RETRY_AFTER_OUTAGE_MS = 5_000;
 
 export function createAuthClient(options: AuthClientOptions = {}) {
   const baseUrl = options.baseUrl ?? "";
+  const webauthn = options.webauthn ?? browserWebAuthn;
   const http = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const locks = options.locks !== undefined ? options.locks : (globalThis.navigator?.locks ?? null);
   const channel =
@@ -133,24 +139,21 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   }
 
   function postJson(path: string, body: unknown): Promise<Response> {
-    return holdingCookieLock(() =>
-      http(`${baseUrl}${path}`, {
-        method: "POST",
-        credentials: "include",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      }),
-    );
+    const init = { ...json("POST", body), credentials: "include" as const };
+    return holdingCookieLock(() => http(`${baseUrl}${path}`, init));
   }
 
   /** A JSON POST that needs no cookie (forgot, reset, verify); anything but `expected` is a problem. */
-  async function postExpecting(expected: number, path: string, body: unknown): Promise<void> {
-    const response = await http(`${baseUrl}${path}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
+  async function postExpecting(expected: number, path: string, body: unknown): Promise<Response> {
+    const response = await http(`${baseUrl}${path}`, json("POST", body));
     if (response.status !== expected) throw await problemFrom(response);
+    return response;
+  }
+
+  /** A bearer request whose answer sets or clears the refresh cookie. */
+  function sendWithBearer(method: string, path: string, body: unknown): Promise<Response> {
+    const init = { ...json(method, body), credentials: "include" as const };
+    return authorizedFetch(path, init, { replacesCookie: true });
   }
 
   function signedOutInEveryTab(): void {
@@ -177,18 +180,40 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     async signUp(email: string, password: string): Promise<void> {
       await issueTokens(await postJson("/auth/register", { email, password }));
     },
-    async signIn(email: string, password: string): Promise<void> {
-      await issueTokens(await postJson("/auth/login", { email, password }));
+    /** Signed in; or, for an account with TOTP, the challenge `signInWithSecondFactor` answers. */
+    async signIn(email: string, password: string): Promise<MfaChallenge | null> {
+      const response = await postJson("/auth/login", { email, password });
+      if (response.status === 403) {
+        const problem = await problemFrom(response);
+        const challenge = mfaChallengeFrom(problem);
+        if (challenge === null) throw problem;
+        return challenge;
+      }
+      await issueTokens(response);
+      return null;
     },
-    /** A fresh session for this device; every other session, on any device, ends. */
-    async changePassword(currentPassword: string, newPassword: string): Promise<void> {
-      const init = {
-        method: "POST",
-        credentials: "include" as const,
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ current_password: currentPassword, new_password: newPassword }),
-      };
-      await issueTokens(await authorizedFetch("/auth/password", init, { replacesCookie: true }));
+    /** The second step of a password sign-in: a TOTP code or a recovery code. */
+    async signInWithSecondFactor(mfaToken: string, factor: SecondFactor): Promise<void> {
+      await issueTokens(await postJson("/auth/login/mfa", { mfa_token: mfaToken, ...factor }));
+    },
+    /** A sign-in with a passkey this device (or the user's phone) holds; never asks for TOTP. */
+    async signInWithPasskey(): Promise<void> {
+      const options = await postExpecting(200, "/auth/passkeys/login/options", {});
+      const { ceremony, publicKey } = (await options.json()) as PasskeyCeremony<"get">;
+      const credential = await webauthn.get(publicKey);
+      await issueTokens(await postJson("/auth/passkeys/login", { ceremony, credential }));
+    },
+    /** A fresh session for this device; every other session, on any device, ends. `factor`: the
+     * account's second factor, when it has TOTP (the same for `deleteAccount`). */
+    async changePassword(current: string, next: string, factor?: SecondFactor): Promise<void> {
+      const body = { current_password: current, new_password: next, ...factor };
+      await issueTokens(await sendWithBearer("POST", "/auth/password", body));
+    },
+    /** The account and everything of it is gone; every tab signs out. */
+    async deleteAccount(password: string, factor?: SecondFactor): Promise<void> {
+      const response = await sendWithBearer("DELETE", "/users/me", { password, ...factor });
+      if (response.status !== 204) throw await problemFrom(response);
+      signedOutInEveryTab();
     },
     /** Mails a reset link when an account has this email; the answer is alike either way. */
     async forgotPassword(email: string): Promise<void> {
@@ -227,4 +252,8 @@ export function createAuthClient(options: AuthClientOptions = {}) {
       channel?.close();
     },
   };
+}
+
+function json(method: string, body: unknown): RequestInit {
+  return { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
 }

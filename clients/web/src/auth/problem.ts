@@ -1,4 +1,5 @@
 /** RFC 9457 problem answers as typed errors, so a form can show what went wrong and where. */
+import type { MfaChallenge } from "./types";
 
 export interface FieldError {
   field: string;
@@ -6,6 +7,7 @@ export interface FieldError {
 }
 
 const TYPE_PREFIX = "urn:hexauth:problem:";
+const STANDARD_MEMBERS = new Set(["type", "title", "status", "detail", "instance", "errors"]);
 
 export class ProblemError extends Error {
   constructor(
@@ -16,6 +18,8 @@ export class ProblemError extends Error {
     readonly fieldErrors: readonly FieldError[] = [],
     /** Seconds to wait before trying again (429, 503), from `Retry-After`. */
     readonly retryAfter: number | null = null,
+    /** The problem's extension members (RFC 9457 section 3.2), such as `mfa_token`. */
+    readonly extensions: Readonly<Record<string, unknown>> = {},
   ) {
     super(detail);
     this.name = "ProblemError";
@@ -38,7 +42,21 @@ export async function problemFrom(response: Response): Promise<ProblemError> {
         : `The server answered ${response.status}.`;
   const fieldErrors = Array.isArray(body.errors) ? body.errors.filter(isFieldError) : [];
   const retryAfter = retryAfterSeconds(response.headers.get("Retry-After"));
-  return new ProblemError(response.status, slug, detail, fieldErrors, retryAfter);
+  const extensions = Object.fromEntries(
+    Object.entries(body).filter(([member]) => !STANDARD_MEMBERS.has(member)),
+  );
+  return new ProblemError(response.status, slug, detail, fieldErrors, retryAfter, extensions);
+}
+
+/** The second step a 403 `mfa-required` asks for (docs/api.md "Login with a second factor"). */
+export function mfaChallengeFrom(problem: ProblemError): MfaChallenge | null {
+  const { mfa_token: mfaToken, methods, expires_in: expiresIn } = problem.extensions;
+  if (problem.slug !== "mfa-required" || typeof mfaToken !== "string") return null;
+  return {
+    mfaToken,
+    methods: Array.isArray(methods) ? methods.filter((m): m is string => typeof m === "string") : [],
+    expiresIn: typeof expiresIn === "number" ? expiresIn : 0,
+  };
 }
 
 /** RFC 9110 section 10.2.3: delay-seconds or an HTTP-date. */
