@@ -162,6 +162,23 @@ describe("the authorized fetch", () => {
     expect(client.getState().status).toBe("signed-in");
     expect(api.presentedRefreshTokens).toEqual(["refresh-1"]);
   });
+  it("retries a refresh whose answer was lost within a second, inside the server's grace window", async () => {
+    const api = fakeApi({ accessTtlMs: 8_000 });
+    const client = await signedIn(api);
+    let lost = false;
+    api.answer = (call) => {
+      if (call.path !== "/auth/refresh" || lost) return null;
+      lost = true;
+      throw new TypeError("Failed to fetch"); // the answer never reached the page
+    };
+
+    await elapse(6_000); // the scheduled refresh, 2 s ahead of expiry, fails
+    expect(api.count("/auth/refresh")).toBe(1);
+    await elapse(1_500);
+
+    expect(api.count("/auth/refresh")).toBe(2);
+    expect(client.getState().status).toBe("signed-in");
+  });
 });
 
 describe("problems", () => {

@@ -39,7 +39,11 @@ type Broadcast = { type: "signed-in" | "signed-out" };
 const CSRF_HEADER = { "X-Requested-With": "hexauth-web" }; // docs/api.md "CSRF header"
 const LOCK_NAME = "hexauth-refresh-cookie";
 const REFRESH_AHEAD_MS = 30_000; // or a quarter of the token's lifetime, when that is shorter
-const RETRY_AFTER_OUTAGE_MS = 5_000;
+// A refresh that failed is retried after 1 s, then 2, 4 ... up to 30 s. The first retry lands
+// inside the server's refresh grace (AUTH_REFRESH_REUSE_GRACE, 5 s by default), so a refresh
+// whose answer was lost is answered with the token the server already rotated to, not as reuse.
+const FIRST_RETRY_MS = 1_000;
+const LONGEST_RETRY_MS = 30_000;
 
 export function createAuthClient(options: AuthClientOptions = {}) {
   const baseUrl = options.baseUrl ?? "";
@@ -57,6 +61,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   let expiresAt = 0; // this machine's clock
   let timer: ReturnType<typeof setTimeout> | undefined;
   let refreshing: Promise<boolean> | null = null;
+  let retryDelay = FIRST_RETRY_MS;
   let state: AuthState = { status: "loading" };
   const listeners = new Set<(state: AuthState) => void>();
 
@@ -88,7 +93,13 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   function schedule(delay: number): void {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      refresh().catch(() => schedule(RETRY_AFTER_OUTAGE_MS)); // an outage: still signed in
+      refresh().then(
+        () => (retryDelay = FIRST_RETRY_MS),
+        () => {
+          schedule(retryDelay); // an outage or a lost answer: still signed in
+          retryDelay = Math.min(retryDelay * 2, LONGEST_RETRY_MS);
+        },
+      );
     }, Math.max(0, delay));
   }
 
