@@ -36,6 +36,7 @@ from entrypoints.http.problems import (
     internal_error_handler,
     problem_details_config,
 )
+from entrypoints.http.refusals import AnswerRefusalsHere
 from entrypoints.http.request_id import RequestIdMiddleware
 from entrypoints.http.web_app import web_app_handlers
 
@@ -77,7 +78,8 @@ def create_app(container: Container | None = None) -> Litestar:
                     PasskeyController,
                 ],
                 middleware=[
-                    DefineMiddleware(BearerAuthentication, authenticate=container.authenticate)
+                    AnswerRefusalsHere(),
+                    DefineMiddleware(BearerAuthentication, authenticate=container.authenticate),
                 ],
             ),
             health,

@@ -46,3 +46,16 @@ def test_the_line_names_the_route_not_the_ids_in_the_path(client, logs):
     assert line.status == answer.status_code
     assert str(session_id) not in line.getMessage()
     assert line.path.startswith("/auth/sessions/{")
+
+
+@pytest.mark.parametrize(
+    "authorization", [None, "Bearer ", "Bearer not-a-token", "Basic YWRhOnB3"], ids=str
+)
+def test_a_refused_bearer_token_is_logged_with_the_401_the_client_got(client, logs, authorization):
+    headers = {"Authorization": authorization} if authorization else {}
+
+    answer = client.get("/users/me", headers=headers)
+
+    [line] = access_lines(logs)
+    assert answer.status_code == 401
+    assert (line.getMessage(), line.status) == ("GET /users/me 401", 401)

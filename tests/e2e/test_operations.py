@@ -142,3 +142,14 @@ def test_several_apps_in_one_process_share_the_metrics_without_clashing(containe
     for _ in range(3):
         with TestClient(create_app(container), base_url=BASE_URL) as client:
             assert client.get("/metrics").status_code == 200
+
+
+def test_a_refused_bearer_token_is_counted_as_the_401_the_client_got(client):
+    before = {status: requests_counted("GET", "/users/me", status) for status in (200, 401, 500)}
+
+    answer = client.get("/users/me", headers={"Authorization": "Bearer not-a-token"})
+
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    after = {status: requests_counted("GET", "/users/me", status) for status in (200, 401, 500)}
+    assert {status: after[status] - before[status] for status in after} == {200: 0, 401: 1, 500: 0}
