@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { secondFactorFrom } from "../auth";
 import { useAuth } from "../react/auth";
-import { NewPasswordField } from "./fields";
+import { CurrentPasswordField, NewPasswordField, SecondFactorField } from "./fields";
 import type { useProblem } from "./problems";
 
 /** Shares the account's problem, so the page has one `error`: the last problem's detail. */
@@ -40,28 +40,9 @@ export function ChangePassword({
     <form onSubmit={submit}>
       <h2>Change password</h2>
       <input type="email" autoComplete="username" value={email} readOnly hidden />
-      <label>
-        Current password
-        <input
-          data-testid="current-password"
-          type="password"
-          autoComplete="current-password"
-          value={current}
-          onChange={(event) => setCurrent(event.target.value)}
-        />
-      </label>
+      <CurrentPasswordField label="Current password" testId="current-password" value={current} onChange={setCurrent} />
       <NewPasswordField value={next} onChange={setNext} problem={problem} />
-      {totpOn && (
-        <label>
-          Code from your app, or a recovery code
-          <input
-            data-testid="change-password-code"
-            autoComplete="one-time-code"
-            value={code}
-            onChange={(event) => setCode(event.target.value)}
-          />
-        </label>
-      )}
+      {totpOn && <SecondFactorField testId="change-password-code" value={code} onChange={setCode} />}
       <button data-testid="change-password" type="submit">
         Change password
       </button>

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { secondFactorFrom } from "../auth";
 import { useAuth } from "../react/auth";
 import type { useProblem } from "./problems";
+import { CurrentPasswordField, SecondFactorField } from "./fields";
 
 /** Deleting the account asks for its password (and, with TOTP, a code) like any sign-in would. */
 export function DeleteAccount({
@@ -22,27 +23,8 @@ export function DeleteAccount({
     <form onSubmit={submit}>
       <h2>Delete the account</h2>
       <p>The account, its sessions, second factor and passkeys are deleted for good.</p>
-      <label>
-        Password
-        <input
-          data-testid="delete-account-password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-        />
-      </label>
-      {totpOn && (
-        <label>
-          Code from your app, or a recovery code
-          <input
-            data-testid="delete-account-code"
-            autoComplete="one-time-code"
-            value={code}
-            onChange={(event) => setCode(event.target.value)}
-          />
-        </label>
-      )}
+      <CurrentPasswordField label="Password" testId="delete-account-password" value={password} onChange={setPassword} />
+      {totpOn && <SecondFactorField testId="delete-account-code" value={code} onChange={setCode} />}
       <button data-testid="delete-account" type="submit">
         Delete my account
       </button>

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { addPasskey, listPasskeys, removePasskey, secondFactorFrom, type Passkey } from "../auth";
 import { useAuth } from "../react/auth";
 import type { useProblem } from "./problems";
+import { CurrentPasswordField, SecondFactorField } from "./fields";
 
 export function Passkeys({
   totpOn,
@@ -73,27 +74,8 @@ export function Passkeys({
             onChange={(event) => setName(event.target.value)}
           />
         </label>
-        <label>
-          Password
-          <input
-            data-testid="passkey-password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </label>
-        {totpOn && (
-          <label>
-            Code from your app, or a recovery code
-            <input
-              data-testid="passkey-code"
-              autoComplete="one-time-code"
-              value={code}
-              onChange={(event) => setCode(event.target.value)}
-            />
-          </label>
-        )}
+        <CurrentPasswordField label="Password" testId="passkey-password" value={password} onChange={setPassword} />
+        {totpOn && <SecondFactorField testId="passkey-code" value={code} onChange={setCode} />}
         <button data-testid="passkey-add" type="submit">
           Add a passkey
         </button>
