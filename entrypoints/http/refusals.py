@@ -10,6 +10,8 @@ the response passes every `send` wrapper on its way out.
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
@@ -26,6 +28,6 @@ class AnswerRefusalsHere(ASGIMiddleware):
         except ProblemDetailsException as refusal:
             # Raised by the bearer check before the handler started: nothing was sent yet (the
             # handler's own errors are answered inside the route, and never arrive here).
-            request: Request[object, object, object] = Request(scope, receive)
+            request: Request[Any, Any, Any] = Request(scope, receive)
             response = refusal.to_response(request)
             await response.to_asgi_response(request.app, request)(scope, receive, send)
