@@ -129,13 +129,11 @@ class Login:
         if not await self._hasher.verify(user.password_hash, command.password):
             self._failed(command, user.id, "wrong_password")
             raise InvalidCredentials
-        # Only after the right password, so a disabled account is not revealed to guessers.
-        if not user.is_active:
-            self._failed(command, user.id, "account_disabled")
-            raise AccountDisabled
-        if self._require_verified_email and not user.email_verified:
-            self._failed(command, user.id, "email_unverified")
-            raise EmailUnverified
+        try:
+            user.ensure_may_sign_in(self._require_verified_email)
+        except (AccountDisabled, EmailUnverified) as refused:
+            self._failed(command, user.id, refused.reason)
+            raise
         return user
 
     async def _ensure_credentials_unchanged(

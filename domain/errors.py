@@ -35,6 +35,8 @@ class InvalidCredentials(DomainError):
 class AccountDisabled(DomainError):
     """The credentials are right but the account may not sign in."""
 
+    reason = "account_disabled"  # for the logs
+
 
 class TooManyAttempts(DomainError):
     """Too many attempts from one client (docs/api.md "Login throttling"); retry in `retry_after` s.
@@ -89,6 +91,8 @@ class InvalidLink(DomainError):
 
 class EmailUnverified(DomainError):
     """The credentials are right, but the account must verify its email before signing in."""
+
+    reason = "email_unverified"  # for the logs
 
 
 class PasskeyRejected(DomainError):

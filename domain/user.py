@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.email import Email
-from domain.errors import InvalidToken
+from domain.errors import AccountDisabled, EmailUnverified, InvalidToken
 
 
 @dataclass(slots=True)
@@ -49,6 +49,14 @@ class User:
         if not self.is_active:
             self.is_active = True
             self.credentials_version += 1
+
+    def ensure_may_sign_in(self, require_verified_email: bool) -> None:
+        """Raise AccountDisabled, or EmailUnverified when verified emails are required. Every way
+        of signing in asks only once the credentials were right, so a guesser learns neither."""
+        if not self.is_active:
+            raise AccountDisabled("the account is disabled")
+        if require_verified_email and not self.email_verified:
+            raise EmailUnverified("the account's email is not verified yet")
 
     def verify_email(self) -> None:
         """The owner proved the email is theirs (they followed a link mailed to it)."""

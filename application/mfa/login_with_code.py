@@ -99,12 +99,11 @@ class LoginWithCode:
         return await self._second_factor.enabled_factor(user.id)
 
     def _ensure_may_sign_in(self, user: User, command: LoginWithCodeCommand) -> None:
-        if not user.is_active:
-            self._failed(command, user, "account_disabled")
-            raise AccountDisabled
-        if self._require_verified_email and not user.email_verified:
-            self._failed(command, user, "email_unverified")
-            raise EmailUnverified
+        try:
+            user.ensure_may_sign_in(self._require_verified_email)
+        except (AccountDisabled, EmailUnverified) as refused:
+            self._failed(command, user, refused.reason)
+            raise
 
     async def _start_session(
         self, challenge: MfaChallenge, user: User, command: LoginWithCodeCommand

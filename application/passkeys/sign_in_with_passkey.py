@@ -105,11 +105,7 @@ class SignInWithPasskey:
                 SecurityEvent(SecurityEventKind.PASSKEY_COUNTER_REGRESSED, user_id=owner.id)
             )
             raise PasskeySignInFailed("counter")
-        # Only after the key was verified, so a disabled account is not revealed to guessers.
-        if not owner.is_active:
-            raise AccountDisabled
-        if self._require_verified_email and not owner.email_verified:
-            raise EmailUnverified
+        owner.ensure_may_sign_in(self._require_verified_email)
         return reported
 
     async def _start(
@@ -146,8 +142,6 @@ def _reason(refused: Exception) -> str:
     match refused:
         case PasskeySignInFailed(reason=reason):
             return reason
-        case AccountDisabled():
-            return "account_disabled"
-        case EmailUnverified():
-            return "email_unverified"
+        case AccountDisabled() | EmailUnverified():
+            return refused.reason
     return "invalid_credentials"
