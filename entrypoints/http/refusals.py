@@ -30,4 +30,4 @@ class AnswerRefusalsHere(ASGIMiddleware):
             # handler's own errors are answered inside the route, and never arrive here).
             request: Request[Any, Any, Any] = Request(scope, receive)
             response = refusal.to_response(request)
-            await response.to_asgi_response(request.app, request)(scope, receive, send)
+            await response.to_asgi_response(None, request)(scope, receive, send)
