@@ -225,6 +225,21 @@ def test_forgot_answers_alike_for_existing_and_unknown_accounts(
     assert [m["To"] for m in smtp.inbox.messages].count("nobody@example.com") == 0
 
 
+class StillOutbox:
+    """The outbox loop's place in the app, doing nothing: each forgot request wakes the real
+    loop, whose pass (answering the request, writing its mail) would run between the timed
+    requests and time the background work instead of the request path."""
+
+    def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    def work_queued(self) -> None:
+        pass
+
+
 @pytest.mark.timing
 def test_forgot_takes_the_same_time_for_existing_and_unknown_accounts(
     container: Container,
@@ -236,7 +251,7 @@ def test_forgot_takes_the_same_time_for_existing_and_unknown_accounts(
     every other round, so drift in the machine's load and any cost of going first fall on both
     alike; the medians ignore the outliers a loaded machine adds.
     """
-    container.outbox_loop.override(providers.Object(OutboxLoop(container.deliver_mail(), 3600)))
+    container.outbox_loop.override(providers.Object(StillOutbox()))
     times: dict[str, list[float]] = {ADA: [], "nobody@example.com": []}
     with TestClient(create_app(container), base_url=BASE_URL) as client:
         register(client)
