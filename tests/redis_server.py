@@ -19,6 +19,7 @@ from pathlib import Path
 
 import redis
 
+from tests.support.child_processes import stop
 from tests.support.ports import free_port
 
 LOCAL_BINARY = Path("/usr/bin/redis-server")
@@ -73,12 +74,7 @@ def _throwaway_server(binary: Path) -> Iterator[str]:
         _wait_until_up(url, process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         shutil.rmtree(folder, ignore_errors=True)
 
 

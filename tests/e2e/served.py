@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.child_processes import stop
 from tests.support.ports import free_port
 
 HEXAUTH = [sys.executable, "-m", "entrypoints.cli"]
@@ -54,12 +55,7 @@ def serving(env: Mapping[str, str], cwd: Path) -> Iterator[str]:
         _wait_until_up(base_url, process)
         yield base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _wait_until_up(base_url: str, process: subprocess.Popen[str]) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import URL, make_url
 
+from tests.support.child_processes import stop
 from tests.support.ports import free_port
 
 SEARCHED = ("/usr/sbin", "/usr/bin")
@@ -69,12 +70,7 @@ def transaction_pooler(server_url: str, server_connections: int = 2) -> Iterator
             _wait_for(port, process, folder / "pgbouncer.log")
             yield server.set(host="127.0.0.1", port=port)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
