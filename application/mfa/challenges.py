@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from application.link_ports import LinkTokens
+from application.mfa.check import enabled_totp
 from application.ports import Clock, UnitOfWork
 from domain.errors import MfaRequired
 from domain.one_time_link import link_token_hash
@@ -31,8 +32,7 @@ class MfaChallenges:
         """The `mfa-required` answer for `user`, whose password was just checked, with its
         challenge added to the caller's unit of work (the caller commits); None when the account
         has no confirmed TOTP."""
-        factor = await uow.second_factors.get_totp(user.id)
-        if factor is None or not factor.enabled:
+        if await enabled_totp(uow.second_factors, user.id) is None:
             return None
         token = self._tokens.new_link_token()
         now = self._clock.now()

@@ -10,6 +10,12 @@ from application.ports import Clock, UnitOfWorkFactory
 from domain.second_factor import SecondFactorAnswer, TotpFactor, recovery_code_hash, totp_code
 
 
+async def enabled_totp(factors: SecondFactorRepository, user_id: UUID) -> TotpFactor | None:
+    """The account's confirmed TOTP factor; None without one (or with one only pending)."""
+    factor = await factors.get_totp(user_id)
+    return factor if factor is not None and factor.enabled else None
+
+
 class SecondFactorCheck:
     """One code, checked and spent: a TOTP code is accepted at most once (its time step and
     every earlier one are refused from then on, RFC 6238 section 5.2), a recovery code once.
@@ -39,8 +45,7 @@ class SecondFactorCheck:
     async def enabled_factor(self, user_id: UUID) -> TotpFactor | None:
         """The account's confirmed TOTP factor; None without one (or with one only pending)."""
         async with self._unit_of_work(read_only=True) as uow:
-            factor = await uow.second_factors.get_totp(user_id)
-        return factor if factor is not None and factor.enabled else None
+            return await enabled_totp(uow.second_factors, user_id)
 
     def code_step(self, factor: TotpFactor, code: str) -> int | None:
         """The time step `code` is right for and not yet used, else None (no store touched)."""

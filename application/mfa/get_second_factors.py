@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.accounts import account_of
+from application.mfa.check import enabled_totp
 from application.ports import UnitOfWorkFactory
 from application.results import Principal
 
@@ -34,8 +35,7 @@ class GetSecondFactors:
         async with self._unit_of_work(read_only=True) as uow:
             user = await account_of(command.principal, uow.users)
             passkeys = len(await uow.passkeys.list_for_user(user.id))
-            factor = await uow.second_factors.get_totp(user.id)
-            if factor is None or not factor.enabled:
+            if await enabled_totp(uow.second_factors, user.id) is None:
                 return SecondFactors(totp=False, recovery_codes_left=0, passkeys=passkeys)
             left = await uow.second_factors.count_recovery_codes(user.id)
         return SecondFactors(totp=True, recovery_codes_left=left, passkeys=passkeys)

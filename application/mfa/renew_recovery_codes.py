@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from application.accounts import account_of
 from application.events import SecurityEvent, SecurityEventKind, SecurityEvents
-from application.mfa.check import SecondFactorCheck
+from application.mfa.check import SecondFactorCheck, enabled_totp
 from application.mfa.recovery_codes import RecoveryCodeMaker
 from application.ports import UnitOfWorkFactory
 from application.reauthentication import Reauthentication
@@ -51,8 +51,7 @@ class RenewRecoveryCodes:
         codes, hashes = self._recovery_codes.new_set(user.id)
         async with self._unit_of_work() as uow:
             await account_of(command.principal, uow.users)
-            factor = await uow.second_factors.get_totp(user.id)
-            if factor is None or not factor.enabled:
+            if await enabled_totp(uow.second_factors, user.id) is None:
                 raise MfaNotEnabled  # removed by a concurrent request meanwhile
             await uow.second_factors.replace_recovery_codes(user.id, hashes)
             await uow.commit()
